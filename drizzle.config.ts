@@ -1,0 +1,9 @@
+import { defineConfig } from 'drizzle-kit';
+
+// Generates SQL migrations from src/db/schema.ts into migrations/, where
+// `wrangler d1 migrations apply` and the test setup pick them up.
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: './src/db/schema.ts',
+  out: './migrations',
+});

@@ -1,0 +1,135 @@
+/**
+ * The D1 schema, written once here; `npm run db:generate` derives the SQL
+ * migrations from it. Timestamps are integer milliseconds since the epoch
+ * (rendered as ISO 8601 at the edge), ids are UUIDv7 so that ordering by id is
+ * ordering by creation, which is what keyset pagination walks.
+ *
+ * Rules SQLite cannot express declaratively (a reference must stay inside its
+ * workspace, the tax-id lookup table mirrors `customers.tax_ids`) live in
+ * triggers in migrations/0001_create_triggers.sql.
+ */
+import { sql } from 'drizzle-orm';
+import { foreignKey, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export interface TaxId {
+  tax: string;
+  tax_value: string;
+}
+
+const timestamps = {
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+};
+
+const externalIds = {
+  idCrm: text('id_crm'),
+  idErp: text('id_erp'),
+  idAccounting: text('id_accounting'),
+};
+
+export const segments = sqliteTable(
+  'segments',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    name: text('name').notNull(),
+    reference: text('reference'),
+    description: text('description'),
+    ...timestamps,
+  },
+  (t) => [index('segments_workspace_id_idx').on(t.workspaceId, t.id)],
+);
+
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    name: text('name').notNull(),
+    // Lower-cased name for `q`: SQLite's LIKE and lower() only fold ASCII.
+    nameSearch: text('name_search').notNull(),
+    type: text('type', { enum: ['company', 'individual'] }).notNull(),
+    segmentId: text('segment_id').references(() => segments.id),
+    logo: text('logo'),
+    taxIds: text('tax_ids', { mode: 'json' }).$type<TaxId[]>().notNull().default(sql`'[]'`),
+    ...externalIds,
+    ...timestamps,
+  },
+  (t) => [
+    index('customers_workspace_id_idx').on(t.workspaceId, t.id),
+    index('customers_type_idx').on(t.workspaceId, t.type, t.id),
+    index('customers_segment_id_idx').on(t.segmentId, t.id),
+    index('customers_id_crm_idx').on(t.workspaceId, t.idCrm, t.id),
+    index('customers_id_erp_idx').on(t.workspaceId, t.idErp, t.id),
+    index('customers_id_accounting_idx').on(t.workspaceId, t.idAccounting, t.id),
+  ],
+);
+
+/** Lookup table for the `tax_value` filter, kept in step with customers.tax_ids by triggers. */
+export const customerTaxIds = sqliteTable(
+  'customer_tax_ids',
+  {
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    tax: text('tax').notNull(),
+    taxValue: text('tax_value').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.position] }),
+    index('customer_tax_ids_tax_value_idx').on(t.workspaceId, t.taxValue),
+  ],
+);
+
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    email: text('email').notNull(),
+    phone: text('phone'),
+    role: text('role', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    ...externalIds,
+    ...timestamps,
+  },
+  (t) => [
+    index('contacts_workspace_id_idx').on(t.workspaceId, t.id),
+    index('contacts_customer_id_idx').on(t.customerId, t.id),
+  ],
+);
+
+export const addresses = sqliteTable(
+  'addresses',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    contactId: text('contact_id'),
+    type: text('type', { enum: ['billing', 'shipping'] }).notNull(),
+    name: text('name'),
+    addressLine1: text('address_line1').notNull(),
+    addressLine2: text('address_line2'),
+    city: text('city').notNull(),
+    postalCode: text('postal_code').notNull(),
+    state: text('state'),
+    country: text('country').notNull(),
+    comment: text('comment'),
+    ...externalIds,
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.contactId], foreignColumns: [contacts.id] }).onDelete('set null'),
+    index('addresses_workspace_id_idx').on(t.workspaceId, t.id),
+    index('addresses_customer_id_idx').on(t.customerId, t.id),
+    index('addresses_contact_id_idx').on(t.contactId, t.id),
+  ],
+);

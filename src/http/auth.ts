@@ -1,0 +1,35 @@
+/**
+ * Bearer-token authentication: one KV read per request, by the token's hash.
+ * Upwell clients send the bare token in Authorization, so "Bearer " is optional.
+ */
+import { isExpired, tokenKey, TOKEN_PATTERN, type Scope, type TokenRecord } from '../tokens/token';
+import { ApiError } from './errors';
+
+export interface Principal {
+  workspaceId: string;
+  tokenId: string;
+  scopes: readonly Scope[];
+}
+
+const unauthorized = () =>
+  new ApiError('unauthorized', 'Invalid API token', undefined, { 'WWW-Authenticate': 'Bearer' });
+
+export function tokenFromHeader(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const token = header.replace(/^Bearer\s+/i, '').trim();
+  return TOKEN_PATTERN.test(token) ? token : undefined;
+}
+
+export async function authenticate(request: Request, tokens: KVNamespace): Promise<Principal> {
+  const token = tokenFromHeader(request.headers.get('Authorization'));
+  if (!token) throw unauthorized();
+  const record = await tokens.get<TokenRecord>(await tokenKey(token), 'json');
+  if (!record || isExpired(record)) throw unauthorized();
+  return { workspaceId: record.workspace_id, tokenId: record.token_id, scopes: record.scopes };
+}
+
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!principal.scopes.includes(scope)) {
+    throw new ApiError('forbidden', `This token lacks the "${scope}" scope`);
+  }
+}

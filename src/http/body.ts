@@ -1,0 +1,49 @@
+/** Reads a JSON object body with the API's limits, without buffering more than the limit. */
+import { ApiError } from './errors';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const tooLarge = () => new ApiError('payload_too_large', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+
+async function readLimited(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+  const type = request.headers.get('Content-Type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new ApiError('unsupported_media_type', 'Content-Type must be application/json');
+  }
+  const declared = Number(request.headers.get('Content-Length') ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const bytes = request.body ? await readLimited(request.body) : new Uint8Array();
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    throw new ApiError('invalid_json', 'Request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ApiError('invalid_json', 'Request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,46 @@
+/**
+ * Keyset pagination shared by every list: ordered by id (UUIDv7, so by
+ * creation), `limit` 1..100 (default 25), `cursor` = the last id of the
+ * previous page. Rows inserted meanwhile land after the cursor, so pages never
+ * repeat or skip; no OFFSET anywhere.
+ */
+import * as v from 'valibot';
+import { gt, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { UUID_PATTERN } from '../lib/ids';
+import { object } from './fields';
+import { parse } from './validate';
+
+export const pageParams = {
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, 'Must be an integer from 1 to 100'),
+      v.transform(Number),
+      v.minValue(1, 'Must be an integer from 1 to 100'),
+      v.maxValue(100, 'Must be an integer from 1 to 100'),
+    ),
+    '25',
+  ),
+  cursor: v.optional(v.pipe(v.string(), v.regex(UUID_PATTERN, 'Must be a next_cursor value from a previous page'), v.toLowerCase())),
+};
+
+/** A list's query-string schema: its filters plus the page parameters; unknown parameters are rejected. */
+export const listSchema = <E extends v.ObjectEntries>(filters: E) => object({ ...filters, ...pageParams });
+
+export function listParams<S extends v.GenericSchema>(request: Request, schema: S): v.InferOutput<S> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of new URL(request.url).searchParams) params[key] = value;
+  return parse(schema, params, 'Invalid query parameters');
+}
+
+export function afterCursor(id: SQLiteColumn, cursor: string | undefined): SQL | undefined {
+  return cursor === undefined ? undefined : gt(id, cursor);
+}
+
+/** Rows were fetched with limit + 1: the extra row only tells whether there is more. */
+export function toPage<R extends { id: string }, T>(rows: R[], limit: number, map: (row: R) => T) {
+  const hasMore = rows.length > limit;
+  const kept = hasMore ? rows.slice(0, limit) : rows;
+  return { data: kept.map(map), hasMore, nextCursor: hasMore ? kept[kept.length - 1]!.id : null };
+}
