@@ -1,10 +1,16 @@
 /** customers-worker: assembles the routes into the Worker's fetch handler. */
 import { IttyRouter, type IRequest } from 'itty-router';
+import { addressRoutes } from './addresses/routes';
+import { contactRoutes } from './contacts/routes';
+import { customerRoutes } from './customers/routes';
 import { createHandler } from './http/app';
 import type { BaseContext } from './http/context';
-import { customerRoutes } from './customers/routes';
+import { segmentRoutes } from './segments/routes';
 
 const router = IttyRouter<IRequest, [BaseContext], Response>();
 customerRoutes(router);
+contactRoutes(router);
+addressRoutes(router);
+segmentRoutes(router);
 
 export default createHandler(router);

@@ -7,6 +7,8 @@ import type { Db } from '../db/client';
 import { addresses, contacts, customers, customerTaxIds } from '../db/schema';
 import { iso, uuidv7 } from '../lib/ids';
 import { afterCursor, toPage } from '../http/pagination';
+import { relatedIds } from '../db/related';
+import { changes, EXTERNAL_ID_COLUMNS, touched } from '../db/update';
 import type { CustomerCreate, CustomerList, CustomerUpdate } from './schemas';
 
 const { nameSearch: _nameSearch, ...columns } = getTableColumns(customers);
@@ -29,12 +31,6 @@ export function toCustomer(row: Omit<CustomerRow, 'nameSearch'>) {
   };
 }
 export type Customer = ReturnType<typeof toCustomer>;
-
-/** Ids of a customer's children, oldest first, as one JSON array column. */
-const childIds = (table: typeof contacts | typeof addresses) =>
-  sql<string>`(SELECT json_group_array(${table.id}) FROM (SELECT ${table.id} FROM ${table} WHERE ${table.customerId} = ${customers.id} ORDER BY ${table.id}))`.mapWith(
-    (value: string) => JSON.parse(value) as string[],
-  );
 
 const owned = (workspaceId: string, id: string) => and(eq(customers.workspaceId, workspaceId), eq(customers.id, id));
 
@@ -64,7 +60,9 @@ export async function createCustomer(db: Db, workspaceId: string, input: Custome
 
 export async function getCustomer(db: Db, workspaceId: string, id: string) {
   const row = await db
-    .select({ ...columns, contactIds: childIds(contacts), addressIds: childIds(addresses) })
+    .select({ ...columns, contactIds: relatedIds(contacts.id, contacts.customerId, customers.id),
+      addressIds: relatedIds(addresses.id, addresses.customerId, customers.id),
+     })
     .from(customers)
     .where(owned(workspaceId, id))
     .get();
@@ -72,22 +70,21 @@ export async function getCustomer(db: Db, workspaceId: string, id: string) {
 }
 
 export async function updateCustomer(db: Db, workspaceId: string, id: string, input: CustomerUpdate) {
-  const set: Partial<typeof customers.$inferInsert> = {};
-  if (input.name !== undefined) Object.assign(set, { name: input.name, nameSearch: input.name.toLowerCase() });
-  if (input.type !== undefined) set.type = input.type;
-  if (input.segment_id !== undefined) set.segmentId = input.segment_id;
-  if (input.logo !== undefined) set.logo = input.logo;
-  if (input.tax_ids !== undefined) set.taxIds = input.tax_ids;
-  if (input.id_crm !== undefined) set.idCrm = input.id_crm;
-  if (input.id_erp !== undefined) set.idErp = input.id_erp;
-  if (input.id_accounting !== undefined) set.idAccounting = input.id_accounting;
+  const set = changes<typeof customers.$inferInsert>(input, {
+    name: 'name',
+    type: 'type',
+    segment_id: 'segmentId',
+    logo: 'logo',
+    tax_ids: 'taxIds',
+    ...EXTERNAL_ID_COLUMNS,
+  });
+  if (input.name !== undefined) set.nameSearch = input.name.toLowerCase();
   const row =
     Object.keys(set).length === 0
       ? await db.select(columns).from(customers).where(owned(workspaceId, id)).get()
       : await db
           .update(customers)
-          // updated_at moves forward on every change, even within one millisecond.
-          .set({ ...set, updatedAt: sql`max(${Date.now()}, ${customers.updatedAt} + 1)` })
+          .set({ ...set, updatedAt: touched(customers.updatedAt) })
           .where(owned(workspaceId, id))
           .returning(columns)
           .get();

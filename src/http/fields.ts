@@ -47,3 +47,7 @@ export const externalIds = {
   id_accounting: nullable(text()),
 };
 
+
+/** A field that is set on create and may never be sent again (e.g. a contact's customer_id). */
+export const immutable = (field: string) =>
+  v.optional(v.never(`${field} cannot be changed after creation`));

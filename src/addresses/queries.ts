@@ -1,0 +1,118 @@
+/**
+ * Address storage: one statement per call. The customer must be in the same
+ * workspace and the contact, if any, a contact of that customer (triggers).
+ */
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { addresses } from '../db/schema';
+import { changes, EXTERNAL_ID_COLUMNS, touched } from '../db/update';
+import { afterCursor, toPage } from '../http/pagination';
+import { iso, uuidv7 } from '../lib/ids';
+import type { AddressCreate, AddressList, AddressUpdate } from './schemas';
+
+type AddressRow = typeof addresses.$inferSelect;
+
+export function toAddress(row: AddressRow) {
+  return {
+    id: row.id,
+    workspace_id: row.workspaceId,
+    customer_id: row.customerId,
+    contact_id: row.contactId,
+    type: row.type,
+    name: row.name,
+    address_line1: row.addressLine1,
+    address_line2: row.addressLine2,
+    city: row.city,
+    postal_code: row.postalCode,
+    state: row.state,
+    country: row.country,
+    comment: row.comment,
+    id_crm: row.idCrm,
+    id_erp: row.idErp,
+    id_accounting: row.idAccounting,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  };
+}
+
+const owned = (workspaceId: string, id: string) => and(eq(addresses.workspaceId, workspaceId), eq(addresses.id, id));
+
+export async function createAddress(db: Db, workspaceId: string, input: AddressCreate) {
+  const now = Date.now();
+  const row = await db
+    .insert(addresses)
+    .values({
+      id: uuidv7(now),
+      workspaceId,
+      customerId: input.customer_id,
+      contactId: input.contact_id ?? null,
+      type: input.type,
+      name: input.name ?? null,
+      addressLine1: input.address_line1,
+      addressLine2: input.address_line2 ?? null,
+      city: input.city,
+      postalCode: input.postal_code,
+      state: input.state ?? null,
+      country: input.country,
+      comment: input.comment ?? null,
+      idCrm: input.id_crm ?? null,
+      idErp: input.id_erp ?? null,
+      idAccounting: input.id_accounting ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning()
+    .get();
+  return toAddress(row!);
+}
+
+export async function getAddress(db: Db, workspaceId: string, id: string) {
+  const row = await db.select().from(addresses).where(owned(workspaceId, id)).get();
+  return row && toAddress(row);
+}
+
+export async function updateAddress(db: Db, workspaceId: string, id: string, input: AddressUpdate) {
+  const set = changes<typeof addresses.$inferInsert>(input, {
+    type: 'type',
+    name: 'name',
+    address_line1: 'addressLine1',
+    address_line2: 'addressLine2',
+    city: 'city',
+    postal_code: 'postalCode',
+    state: 'state',
+    country: 'country',
+    contact_id: 'contactId',
+    comment: 'comment',
+    ...EXTERNAL_ID_COLUMNS,
+  });
+  if (Object.keys(set).length === 0) return getAddress(db, workspaceId, id);
+  const row = await db
+    .update(addresses)
+    .set({ ...set, updatedAt: touched(addresses.updatedAt) })
+    .where(owned(workspaceId, id))
+    .returning()
+    .get();
+  return row && toAddress(row);
+}
+
+export async function deleteAddress(db: Db, workspaceId: string, id: string) {
+  const removed = await db.delete(addresses).where(owned(workspaceId, id)).returning({ id: addresses.id }).all();
+  return removed.length > 0;
+}
+
+export async function listAddresses(db: Db, workspaceId: string, params: AddressList) {
+  const rows = await db
+    .select()
+    .from(addresses)
+    .where(
+      and(
+        eq(addresses.workspaceId, workspaceId),
+        params.customer_id === undefined ? undefined : eq(addresses.customerId, params.customer_id),
+        afterCursor(addresses.id, params.cursor),
+      ),
+    )
+    .orderBy(addresses.id)
+    .limit(params.limit + 1)
+    .all();
+  return toPage(rows, params.limit, toAddress);
+}

@@ -1,0 +1,172 @@
+/**
+ * Shared test helpers: tokens written to the real KV binding, and `api()`,
+ * which calls the Worker with real D1/KV bindings wrapped to count (and record)
+ * every round trip. Every call asserts the per-request budget: at most one D1
+ * round trip and at most one KV read.
+ */
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { expect } from 'vitest';
+import worker from '../src/index';
+import { generateToken, newTokenRecord, tokenKey, type Scope, type TokenRecord } from '../src/tokens/token';
+
+export interface Usage {
+  d1: number;
+  kvReads: number;
+  kvWrites: number;
+  statements: { sql: string; params: unknown[] }[];
+}
+
+/** Hooks that let a test make a binding fail, to check what the API does then. */
+export interface Faults {
+  d1?: () => Error | undefined;
+  kv?: () => Error | undefined;
+}
+
+function countingD1(db: D1Database, usage: Usage, faults: Faults): D1Database {
+  const real = new WeakMap<object, D1PreparedStatement>();
+  const wrap = (stmt: D1PreparedStatement, sql: string, params: unknown[]): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === 'bind') return (...values: unknown[]) => wrap(target.bind(...values), sql, values);
+        if (prop === 'run' || prop === 'all' || prop === 'first' || prop === 'raw') {
+          return (...args: unknown[]) => {
+            usage.d1++;
+            usage.statements.push({ sql, params });
+            const fault = faults.d1?.();
+            if (fault) return Promise.reject(fault);
+            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    real.set(proxy, stmt);
+    return proxy;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return (sql: string) => wrap(target.prepare(sql), sql, []);
+      if (prop === 'batch') {
+        return (stmts: D1PreparedStatement[]) => {
+          usage.d1++;
+          const fault = faults.d1?.();
+          if (fault) return Promise.reject(fault);
+          return target.batch(stmts.map((s) => real.get(s) ?? s));
+        };
+      }
+      if (prop === 'exec') {
+        return (sql: string) => {
+          usage.d1++;
+          return target.exec(sql);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function countingKv(kv: KVNamespace, usage: Usage, faults: Faults): KVNamespace {
+  return new Proxy(kv, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (prop === 'get' || prop === 'getWithMetadata' || prop === 'list') usage.kvReads++;
+        else usage.kvWrites++;
+        const fault = faults.kv?.();
+        if (fault) return Promise.reject(fault);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  usage: Usage;
+}
+
+export interface CallOptions {
+  token?: string | null;
+  body?: unknown;
+  /** Sent as-is instead of JSON-encoding `body`. */
+  rawBody?: BodyInit;
+  headers?: Record<string, string>;
+  faults?: Faults;
+}
+
+export async function api<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  const usage: Usage = { d1: 0, kvReads: 0, kvWrites: 0, statements: [] };
+  const faults = options.faults ?? {};
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set('Authorization', `Bearer ${options.token}`);
+  let body: BodyInit | undefined = options.rawBody;
+  if (body === undefined && options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
+  }
+  const request = new Request(`https://api.test${path}`, { method, headers, body });
+  const testEnv = { ...env, DB: countingD1(env.DB, usage, faults), TOKENS: countingKv(env.TOKENS, usage, faults) };
+  const ctx = createExecutionContext();
+  const response = await worker.fetch!(request as Request<unknown, IncomingRequestCfProperties>, testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  const text = await response.text();
+  expect(usage.d1, `${method} ${path}: D1 round trips`).toBeLessThanOrEqual(1);
+  expect(usage.kvReads, `${method} ${path}: KV reads`).toBeLessThanOrEqual(1);
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null, usage };
+}
+
+export const newWorkspace = () => crypto.randomUUID();
+
+/** Issues a token straight into KV, exactly as the token CLI stores it. */
+export async function issueToken(
+  options: { workspaceId?: string; scopes?: Scope[]; expiresAt?: string | null } = {},
+): Promise<{ token: string; record: TokenRecord }> {
+  const token = generateToken('dev');
+  const record = newTokenRecord({ workspaceId: options.workspaceId ?? newWorkspace(), scopes: options.scopes });
+  if (options.expiresAt !== undefined) record.expires_at = options.expiresAt;
+  await env.TOKENS.put(await tokenKey(token), JSON.stringify(record), { metadata: record });
+  return { token, record };
+}
+
+export async function revokeToken(token: string): Promise<void> {
+  await env.TOKENS.delete(await tokenKey(token));
+}
+
+/** A workspace with a read/write token and a read-only one. */
+export async function workspace() {
+  const workspaceId = newWorkspace();
+  const { token } = await issueToken({ workspaceId });
+  const { token: readOnly } = await issueToken({ workspaceId, scopes: ['read'] });
+  return { workspaceId, token, readOnly };
+}
+
+/** Every row of every table that belongs to `workspaceId`, to prove a request changed nothing. */
+export async function snapshot(workspaceId?: string) {
+  const tables = ['segments', 'customers', 'customer_tax_ids', 'contacts', 'addresses'];
+  const out: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    const where = workspaceId ? ' WHERE workspace_id = ?' : '';
+    const stmt = env.DB.prepare(`SELECT * FROM ${table}${where} ORDER BY rowid`);
+    out[table] = (await (workspaceId ? stmt.bind(workspaceId) : stmt).all()).results;
+  }
+  return out;
+}
+
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+export const REQUEST_ID = /^[0-9a-f-]{36}$/;
+
+/** The error envelope, whole. */
+export const errorBody = (code: string, extra: Record<string, unknown> = {}) => ({
+  success: false,
+  error: expect.any(String),
+  code,
+  request_id: expect.stringMatching(REQUEST_ID),
+  ...extra,
+});
