@@ -1,0 +1,57 @@
+/**
+ * Record factories and a "nothing changed" guard shared by the contacts,
+ * addresses and segments route tests. Every factory goes through the real API
+ * and fails loudly if the create did not succeed.
+ */
+import { expect } from 'vitest';
+import { api, snapshot } from './helpers';
+
+type Body = Record<string, unknown>;
+
+async function create(path: string, token: string, body: Body): Promise<any> {
+  const res = await api('POST', path, { token, body });
+  expect(res.status, `POST ${path}: ${JSON.stringify(res.body)}`).toBe(201);
+  return res.body.data;
+}
+
+export const createSegment = (token: string, body: Body = {}) => create('/api/segments', token, { name: 'Enterprise', ...body });
+
+export const createCustomer = (token: string, body: Body = {}) =>
+  create('/api/customers', token, { name: 'Acme', type: 'company', ...body });
+
+export const createContact = (token: string, customerId: string, body: Body = {}) =>
+  create('/api/contacts', token, {
+    customer_id: customerId,
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    email: 'ada@example.com',
+    ...body,
+  });
+
+export const createAddress = (token: string, customerId: string, body: Body = {}) =>
+  create('/api/addresses', token, {
+    customer_id: customerId,
+    type: 'billing',
+    address_line1: '1 rue de Rivoli',
+    city: 'Paris',
+    postal_code: '75001',
+    country: 'FR',
+    ...body,
+  });
+
+/**
+ * Snapshots the given workspaces now; the returned function asserts that
+ * every row of each is still exactly the same (to prove a 4xx wrote nothing).
+ */
+export async function freeze(...workspaceIds: string[]): Promise<() => Promise<void>> {
+  const before = await Promise.all(workspaceIds.map((id) => snapshot(id)));
+  return async () => {
+    const after = await Promise.all(workspaceIds.map((id) => snapshot(id)));
+    expect(after).toEqual(before);
+  };
+}
+
+/** A syntactically valid UUID that names no record. */
+export const MISSING_ID = '0190a000-0000-7000-8000-000000000000';
+
+export const ms = (iso: string) => new Date(iso).getTime();
