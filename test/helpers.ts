@@ -24,7 +24,7 @@ export interface Faults {
 }
 
 function countingD1(db: D1Database, usage: Usage, faults: Faults): D1Database {
-  const real = new WeakMap<object, D1PreparedStatement>();
+  const real = new WeakMap<object, { stmt: D1PreparedStatement; sql: string; params: unknown[] }>();
   const wrap = (stmt: D1PreparedStatement, sql: string, params: unknown[]): D1PreparedStatement => {
     const proxy = new Proxy(stmt, {
       get(target, prop) {
@@ -42,7 +42,7 @@ function countingD1(db: D1Database, usage: Usage, faults: Faults): D1Database {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    real.set(proxy, stmt);
+    real.set(proxy, { stmt, sql, params });
     return proxy;
   };
   return new Proxy(db, {
@@ -53,7 +53,14 @@ function countingD1(db: D1Database, usage: Usage, faults: Faults): D1Database {
           usage.d1++;
           const fault = faults.d1?.();
           if (fault) return Promise.reject(fault);
-          return target.batch(stmts.map((s) => real.get(s) ?? s));
+          return target.batch(
+            stmts.map((s) => {
+              const recorded = real.get(s);
+              if (!recorded) return s;
+              usage.statements.push({ sql: recorded.sql, params: recorded.params });
+              return recorded.stmt;
+            }),
+          );
         };
       }
       if (prop === 'exec') {

@@ -1,10 +1,44 @@
 /** Valibot at the boundary: a failed parse becomes a 400 listing every issue by path. */
 import * as v from 'valibot';
-import { ApiError } from './errors';
+import { ApiError, type Issue } from './errors';
+
+type AnySchema = v.GenericSchema & { wrapped?: AnySchema; entries?: Record<string, AnySchema>; item?: AnySchema };
+
+const WRAPPERS = new Set(['optional', 'nullable', 'nullish', 'exact_optional']);
+
+/**
+ * Valibot's strictObject stops at the first unknown key; clients deserve to
+ * hear about all of them, at any depth.
+ */
+function unknownFields(schema: AnySchema, value: unknown, path: (string | number)[], out: Issue[]): void {
+  while (WRAPPERS.has(schema.type) && schema.wrapped) schema = schema.wrapped;
+  if (schema.type === 'strict_object' && schema.entries && typeof value === 'object' && value && !Array.isArray(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const entry = Object.hasOwn(schema.entries, key) ? schema.entries[key] : undefined;
+      if (entry) unknownFields(entry, item, [...path, key], out);
+      else out.push({ path: [...path, key].join('.'), message: 'Unknown field' });
+    }
+  } else if (schema.type === 'array' && schema.item && Array.isArray(value)) {
+    value.forEach((item, i) => unknownFields(schema.item!, item, [...path, i], out));
+  }
+}
+
+function describe(issue: v.BaseIssue<unknown>): Issue {
+  const path = v.getDotPath(issue) ?? '';
+  if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.input === undefined) {
+    return { path, message: 'Required' };
+  }
+  return { path, message: issue.message };
+}
 
 export function parse<S extends v.GenericSchema>(schema: S, input: unknown, message = 'Invalid request body'): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
-  const issues = result.issues.map((issue) => ({ path: v.getDotPath(issue) ?? '', message: issue.message }));
-  throw new ApiError('validation_error', `${message}: ${issues.map((i) => i.path || i.message).join(', ')}`, issues);
+  const unknown: Issue[] = [];
+  unknownFields(schema as AnySchema, input, [], unknown);
+  const issues = [
+    ...result.issues.filter((i) => !(i.type === 'strict_object' && i.expected === 'never')).map(describe),
+    ...unknown,
+  ];
+  throw new ApiError('validation_error', `${message}: ${[...new Set(issues.map((i) => i.path || i.message))].join(', ')}`, issues);
 }

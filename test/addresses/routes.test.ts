@@ -370,7 +370,7 @@ describe('DELETE /api/addresses/:id', () => {
     expect((await api('GET', `/api/addresses/${a.id}`, { token: ws.token })).status).toBe(404);
     expect((await api('GET', `/api/contacts/${contact.id}`, { token: ws.token })).body.data.address_ids).toEqual([keep.id]);
     const rows = await snapshot(ws.workspaceId);
-    expect(rows.addresses.map((r: any) => r.id)).toEqual([keep.id]);
+    expect(rows.addresses!.map((r: any) => r.id)).toEqual([keep.id]);
     expect(rows.contacts).toHaveLength(1);
   });
 

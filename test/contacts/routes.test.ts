@@ -417,7 +417,7 @@ describe('DELETE /api/contacts/:id', () => {
     expect(got.status).toBe(200);
     expect(got.body.data).toEqual({ ...addr, contact_id: null, updated_at: expect.stringMatching(ISO) });
     const rows = await snapshot(ws.workspaceId);
-    expect(rows.contacts.map((r: any) => r.id)).toEqual([keep.id]);
+    expect(rows.contacts!.map((r: any) => r.id)).toEqual([keep.id]);
     expect(rows.addresses).toHaveLength(1);
     expect(rows.customers).toHaveLength(1);
   });

@@ -1,6 +1,6 @@
 /** /api/customers: the five routes, their validation, and workspace isolation. */
 import { describe, expect, it } from 'vitest';
-import { api, errorBody, ISO, issueToken, revokeToken, snapshot, UUID, workspace, type CallOptions } from '../helpers';
+import { api, errorBody, ISO, issueToken, revokeToken, snapshot, UUID, workspace, type ApiResponse, type CallOptions } from '../helpers';
 
 const BASE = '/api/customers';
 type Fields = Record<string, unknown>;
@@ -45,7 +45,19 @@ const customer = (workspaceId: string, fields: Fields) => ({
 });
 
 const issue = (path: string) => ({ path, message: expect.any(String) });
-const invalid = (...paths: string[]) => errorBody('validation_error', { issues: paths.map(issue) });
+/**
+ * `issues` naming exactly these paths, in order: every entry is a {path, message}
+ * pair, and one path may carry several messages (e.g. "not a URL" and "not http(s)").
+ */
+const issuesAt = (paths: string[]) => ({
+  asymmetricMatch: (issues: unknown) =>
+    Array.isArray(issues) &&
+    issues.every((i) => typeof i?.message === 'string' && i.message !== '' && Object.keys(i).sort().join() === 'message,path') &&
+    JSON.stringify([...new Set(issues.map((i) => i.path))]) === JSON.stringify(paths),
+  toString: () => `IssuesAt`,
+  toAsymmetricMatcher: () => `IssuesAt<${paths.join(', ')}>`,
+});
+const invalid = (...paths: string[]) => errorBody('validation_error', { issues: issuesAt(paths) });
 const notFound = errorBody('not_found');
 
 /** A request that must fail with exactly `status` and `body` and leave every row of `workspaceId` as it was. */
@@ -192,13 +204,23 @@ describe('POST /api/customers', () => {
     expect(await snapshot(workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], contacts: [], addresses: [] });
   });
 
-  it('rejects unknown fields, including server-owned ones, naming them', async () => {
+  it('rejects an unknown field, including server-owned ones, naming it', async () => {
     const { workspaceId, token } = await workspace();
     const other = await workspace();
-    const body = { name: 'Acme', type: 'company', workspace_id: other.workspaceId, colour: 'red' };
-    await rejected(workspaceId, 'POST', BASE, { token, body }, 400, invalid('workspace_id', 'colour'));
-    const res = await rejected(other.workspaceId, 'POST', BASE, { token, body: { name: 'Acme', type: 'company', id: crypto.randomUUID() } }, 400, invalid('id'));
-    expect(res.body.error).toContain('id');
+    const extra: Fields[] = [{ colour: 'red' }, { id: crypto.randomUUID() }, { workspace_id: other.workspaceId }, { created_at: '2020-01-01T00:00:00.000Z' }];
+    for (const field of extra) {
+      const [name] = Object.keys(field);
+      const body = { name: 'Acme', type: 'company', ...field };
+      const res = await rejected(workspaceId, 'POST', BASE, { token, body }, 400, invalid(name!));
+      expect(res.body.error).toContain(name);
+    }
+    expect(await snapshot(other.workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], contacts: [], addresses: [] });
+  });
+
+  it('names every unknown field, not only the first', async () => {
+    const { workspaceId, token } = await workspace();
+    const body = { name: 'Acme', type: 'company', colour: 'red', size: 'XL' };
+    await rejected(workspaceId, 'POST', BASE, { token, body }, 400, invalid('colour', 'size'));
   });
 
   it('rejects malformed JSON and non-object bodies with invalid_json', async () => {
@@ -247,7 +269,7 @@ describe('GET /api/customers', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await api('GET', `${BASE}?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      const res: ApiResponse = await api('GET', `${BASE}?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token });
       expect(res.status).toBe(200);
       seen.push(...res.body.data.map((c: { id: string }) => c.id));
       cursor = res.body.next_cursor;
@@ -269,9 +291,19 @@ describe('GET /api/customers', () => {
     expect(await listIds(token, 'limit=100')).toHaveLength(1);
   });
 
-  it('rejects unknown query parameters, naming them', async () => {
+  it('rejects an unknown query parameter, naming it', async () => {
     const { workspaceId, token } = await workspace();
-    const res = await rejected(workspaceId, 'GET', `${BASE}?name=Acme&page=2`, { token }, 400, invalid('name', 'page'));
+    await createCustomer(token);
+    for (const param of ['name', 'page', 'offset', 'sort']) {
+      const res = await rejected(workspaceId, 'GET', `${BASE}?${param}=1`, { token }, 400, invalid(param));
+      expect(res.body.error).toContain(param);
+    }
+  });
+
+  it('names every unknown query parameter, not only the first', async () => {
+    const { workspaceId, token } = await workspace();
+    await createCustomer(token);
+    const res = await rejected(workspaceId, 'GET', `${BASE}?limit=2&name=Acme&page=2`, { token }, 400, invalid('name', 'page'));
     expect(res.body.error).toMatch(/name.*page/);
   });
 
@@ -298,6 +330,8 @@ describe('GET /api/customers', () => {
     expect(await listIds(token, 'type=company')).toEqual([plain.id]);
     expect(await listIds(token, 'tax_value=FR333')).toEqual([plain.id]);
     expect(await listIds(token, 'tax_value=fr111')).toEqual([]);
+    const twice = await createCustomer(token, { tax_ids: [{ tax: 'VAT', tax_value: 'FR444' }, { tax: 'EORI', tax_value: 'FR444' }] });
+    expect(await listIds(token, 'tax_value=FR444')).toEqual([twice.id]);
     expect(await listIds(token, 'id_crm=crm-2')).toEqual([]);
     expect(await listIds(token, 'type=individual&id_crm=crm-1&tax_value=FR111')).toEqual([match.id]);
     expect(await listIds(token, 'type=company&id_crm=crm-1')).toEqual([]);
@@ -461,10 +495,18 @@ describe('PATCH /api/customers/:id', () => {
     await fails({ tax_ids: [{ tax: 'VAT', tax_value: ' ' }] }, 'tax_ids.0.tax_value');
     await fails({ tax_ids: [{ tax: 'VAT', tax_value: 'X', note: 'y' }] }, 'tax_ids.0.note');
     await fails({ tax_ids: Array.from({ length: 26 }, () => ({ tax: 'VAT', tax_value: 'X' })) }, 'tax_ids');
-    await fails({ name: 'Valid', workspace_id: crypto.randomUUID(), created_at: '2020-01-01T00:00:00.000Z' }, 'workspace_id', 'created_at');
+    await fails({ name: 'Valid', workspace_id: crypto.randomUUID() }, 'workspace_id');
+    await fails({ id: crypto.randomUUID() }, 'id');
     const headers = { 'Content-Type': 'application/json' };
     await rejected(workspaceId, 'PATCH', `${BASE}/${c.id}`, { token, rawBody: '{"name":', headers }, 400, errorBody('invalid_json'));
     expect((await api('GET', `${BASE}/${c.id}`, { token })).body.data).toEqual({ ...c, contact_ids: [], address_ids: [] });
+  });
+
+  it('names every unknown field, not only the first', async () => {
+    const { workspaceId, token } = await workspace();
+    const c = await createCustomer(token);
+    const body = { name: 'Valid', created_at: '2020-01-01T00:00:00.000Z', updated_at: '2020-01-01T00:00:00.000Z' };
+    await rejected(workspaceId, 'PATCH', `${BASE}/${c.id}`, { token, body }, 400, invalid('created_at', 'updated_at'));
   });
 
   it('rejects a segment_id of another workspace with invalid_reference', async () => {

@@ -1,26 +1,244 @@
+/**
+ * No full-table scans on the request path: every statement the API sends to
+ * D1, over every route and every list filter, is run again under
+ * EXPLAIN QUERY PLAN with the same parameters, and no plan may SCAN one of the
+ * real tables (a SEARCH through an index is fine, as is a scan of a subquery).
+ */
 import { env } from 'cloudflare:workers';
-import { it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { api, workspace } from '../helpers';
 
-it('probe', async () => {
-  const ws = await workspace();
-  const r = await api('POST', '/api/customers', { token: ws.token, body: { name: 'Acme', type: 'company', tax_ids: [{ tax: 'vat', tax_value: 'FR1' }] } });
-  console.log(JSON.stringify(r.body), JSON.stringify(r.usage.statements));
-  const l = await api('GET', '/api/customers?tax_value=FR1&q=ac', { token: ws.token });
-  console.log(JSON.stringify(l.usage.statements));
-  for (const s of l.usage.statements) {
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).bind(...s.params).all();
-    console.log(JSON.stringify(plan.results));
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+interface PlanRow {
+  id: number;
+  parent: number;
+  detail: string;
+}
+
+const TABLE_SCAN = /^SCAN (customers|contacts|addresses|segments|customer_tax_ids)\b/;
+
+/**
+ * Statements of a D1 batch never reach `usage.statements` (the counting
+ * wrapper records only run/all/first/raw), so the statements handed to
+ * env.DB.batch are recorded here, from the SQL and parameters they were
+ * prepared and bound with.
+ */
+const bound = new WeakMap<D1PreparedStatement, Statement>();
+const batched: Statement[] = [];
+
+beforeAll(() => {
+  const prepare = env.DB.prepare.bind(env.DB);
+  const batch = env.DB.batch.bind(env.DB);
+  vi.spyOn(env.DB, 'prepare').mockImplementation((sql: string) => {
+    const stmt = prepare(sql);
+    const bind = stmt.bind.bind(stmt);
+    stmt.bind = (...params: unknown[]) => {
+      const result = bind(...params);
+      bound.set(result, { sql, params });
+      return result;
+    };
+    return stmt;
+  });
+  vi.spyOn(env.DB, 'batch').mockImplementation((stmts: D1PreparedStatement[]) => {
+    for (const stmt of stmts) {
+      const recorded = bound.get(stmt);
+      expect(recorded, 'a batched statement was not recorded').toBeDefined();
+      batched.push(recorded!);
+    }
+    return batch(stmts);
+  });
+});
+
+afterAll(() => {
+  vi.restoreAllMocks();
+});
+
+/** Every statement sent by one API call, batched or not. */
+async function call(method: string, path: string, token: string, body?: unknown) {
+  const start = batched.length;
+  const res = await api(method, path, { token, body });
+  const statements = [...res.usage.statements, ...batched.slice(start)];
+  return { res, statements, route: `${method} ${path}` };
+}
+
+async function plan(statement: Statement): Promise<PlanRow[]> {
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`)
+    .bind(...statement.params)
+    .all<PlanRow>();
+  return results;
+}
+
+/** The plan rows of `statement` that scan a real table. */
+async function scans(statement: Statement): Promise<string[]> {
+  return (await plan(statement)).map((row) => row.detail).filter((detail) => TABLE_SCAN.test(detail));
+}
+
+describe('the plan check itself', () => {
+  it('flags a statement that scans a table', async () => {
+    expect(await scans({ sql: 'SELECT * FROM customers WHERE name = ?', params: ['x'] })).toEqual(['SCAN customers']);
+  });
+
+  it('accepts an index search', async () => {
+    const rows = await plan({ sql: 'SELECT * FROM customers WHERE workspace_id = ? ORDER BY id', params: ['x'] });
+    expect(rows.map((row) => row.detail)).toEqual([expect.stringMatching(/^SEARCH customers USING INDEX customers_workspace_id_idx/)]);
+  });
+});
+
+describe('no full-table scans on the request path', () => {
+  const seen: { route: string; statement: Statement }[] = [];
+
+  /** Calls the API, asserts the status, and keeps every statement it sent. */
+  async function exercise(method: string, path: string, token: string, status: number, body?: unknown) {
+    const { res, statements, route } = await call(method, path, token, body);
+    expect(res.status, `${route}: ${JSON.stringify(res.body)}`).toBe(status);
+    expect(statements.length, `${route}: statements recorded for its D1 round trips`).toBeGreaterThanOrEqual(res.usage.d1);
+    for (const statement of statements) seen.push({ route, statement });
+    return res.body;
   }
-  const d = await api('DELETE', `/api/customers/${r.body.data.id}`, { token: ws.token });
-  console.log(JSON.stringify(d.body), JSON.stringify(d.usage));
-  const big = 'x'.repeat(70000);
-  const req = new Request('https://x', { method: 'POST', body: big });
-  console.log('CL', req.headers.get('Content-Length'));
-  const req2 = new Request('https://x', { method: 'POST', body: big, headers: { 'Content-Length': '70000' } });
-  console.log('CL2', req2.headers.get('Content-Length'));
-  let pulled = 0;
-  const stream = new ReadableStream<Uint8Array>({ pull(c) { pulled++; if (pulled > 64) c.close(); else c.enqueue(new Uint8Array(16384).fill(32)); } });
-  const s = await api('POST', '/api/customers', { token: ws.token, rawBody: stream, headers: { 'Content-Type': 'application/json' } });
-  console.log('stream', s.status, JSON.stringify(s.body), pulled, s.headers.get('Content-Length'));
+
+  it('over every route, filter and error path', async () => {
+    const { token } = await workspace();
+    const other = await workspace();
+    const id = (body: { data: { id: string } }) => body.data.id;
+
+    // Segments.
+    const segment = id(await exercise('POST', '/api/segments', token, 201, { name: 'Enterprise', reference: 'ENT' }));
+    const segment2 = id(await exercise('POST', '/api/segments', token, 201, { name: 'SMB' }));
+    const spare = id(await exercise('POST', '/api/segments', token, 201, { name: 'Spare' }));
+    await exercise('GET', '/api/segments', token, 200);
+    const segPage = await exercise('GET', '/api/segments?limit=1', token, 200);
+    await exercise('GET', `/api/segments?cursor=${segPage.next_cursor}`, token, 200);
+    await exercise('GET', `/api/segments/${segment}`, token, 200);
+    await exercise('PATCH', `/api/segments/${segment}`, token, 200, { description: 'Large accounts' });
+    await exercise('PATCH', `/api/segments/${segment}`, token, 200, {});
+
+    // Customers.
+    const customer = id(
+      await exercise('POST', '/api/customers', token, 201, {
+        name: 'Acme Industries',
+        type: 'company',
+        segment_id: segment,
+        tax_ids: [{ tax: 'vat', tax_value: 'FR123' }, { tax: 'siren', tax_value: '123456789' }],
+        id_crm: 'crm-1',
+        id_erp: 'erp-1',
+        id_accounting: 'acc-1',
+      }),
+    );
+    const customer2 = id(await exercise('POST', '/api/customers', token, 201, { name: 'Jane Doe', type: 'individual' }));
+    await exercise('POST', '/api/customers', token, 201, { name: 'Globex', type: 'company', segment_id: segment2 });
+    for (const query of [
+      '',
+      '?type=company',
+      '?type=individual',
+      `?segment_id=${segment}`,
+      '?id_crm=crm-1',
+      '?id_erp=erp-1',
+      '?id_accounting=acc-1',
+      '?tax_value=FR123',
+      '?q=acme',
+      '?limit=1',
+      `?cursor=${customer}`,
+      `?type=company&cursor=${customer}&limit=1`,
+      `?segment_id=${segment}&cursor=${customer}`,
+      `?id_crm=crm-1&cursor=${customer}`,
+      `?tax_value=FR123&cursor=${customer}`,
+      `?q=acme&cursor=${customer}`,
+      `?q=acme&type=company&segment_id=${segment}&id_crm=crm-1&id_erp=erp-1&id_accounting=acc-1&tax_value=FR123`,
+    ]) {
+      await exercise('GET', `/api/customers${query}`, token, 200);
+    }
+    await exercise('GET', `/api/customers/${customer}`, token, 200);
+    await exercise('PATCH', `/api/customers/${customer}`, token, 200, { name: 'Acme Group', id_crm: 'crm-2' });
+    await exercise('PATCH', `/api/customers/${customer}`, token, 200, { segment_id: segment2, tax_ids: [{ tax: 'vat', tax_value: 'FR999' }] });
+    await exercise('PATCH', `/api/customers/${customer}`, token, 200, {});
+
+    // Contacts.
+    const contact = id(
+      await exercise('POST', '/api/contacts', token, 201, {
+        customer_id: customer,
+        first_name: 'Ada',
+        last_name: 'Lovelace',
+        email: 'ada@example.com',
+        role: ['buyer'],
+      }),
+    );
+    const contact2 = id(
+      await exercise('POST', '/api/contacts', token, 201, { customer_id: customer2, first_name: 'Jo', last_name: 'Doe', email: 'jo@example.com' }),
+    );
+    await exercise('GET', '/api/contacts', token, 200);
+    await exercise('GET', `/api/contacts?customer_id=${customer}`, token, 200);
+    await exercise('GET', `/api/contacts?cursor=${contact}`, token, 200);
+    await exercise('GET', `/api/contacts?customer_id=${customer}&cursor=${contact}&limit=1`, token, 200);
+    await exercise('GET', `/api/contacts/${contact}`, token, 200);
+    await exercise('PATCH', `/api/contacts/${contact}`, token, 200, { phone: '+33 1 23 45 67 89', role: ['signer'] });
+    await exercise('PATCH', `/api/contacts/${contact}`, token, 200, {});
+
+    // Addresses.
+    const address = {
+      type: 'billing',
+      address_line1: '1 rue de Rivoli',
+      city: 'Paris',
+      postal_code: '75001',
+      country: 'FR',
+    };
+    const addr = id(await exercise('POST', '/api/addresses', token, 201, { ...address, customer_id: customer, contact_id: contact }));
+    id(await exercise('POST', '/api/addresses', token, 201, { ...address, customer_id: customer2 }));
+    await exercise('GET', '/api/addresses', token, 200);
+    await exercise('GET', `/api/addresses?customer_id=${customer}`, token, 200);
+    await exercise('GET', `/api/addresses?cursor=${addr}`, token, 200);
+    await exercise('GET', `/api/addresses?customer_id=${customer}&cursor=${addr}&limit=1`, token, 200);
+    await exercise('GET', `/api/addresses/${addr}`, token, 200);
+    await exercise('PATCH', `/api/addresses/${addr}`, token, 200, { city: 'Lyon', contact_id: null });
+    await exercise('PATCH', `/api/addresses/${addr}`, token, 200, { contact_id: contact });
+    await exercise('PATCH', `/api/addresses/${addr}`, token, 200, {});
+
+    // Error paths that still reach D1: missing records, foreign references, a segment in use.
+    const missing = '0190a000-0000-7000-8000-000000000000';
+    for (const resource of ['customers', 'contacts', 'addresses', 'segments']) {
+      await exercise('GET', `/api/${resource}/${missing}`, token, 404);
+      await exercise('PATCH', `/api/${resource}/${missing}`, token, 404, {});
+      await exercise('DELETE', `/api/${resource}/${missing}`, token, 404);
+    }
+    await exercise('PATCH', `/api/customers/${missing}`, token, 404, { name: 'Nobody' });
+    await exercise('PATCH', `/api/contacts/${missing}`, token, 404, { first_name: 'Nobody' });
+    await exercise('PATCH', `/api/addresses/${missing}`, token, 404, { city: 'Nowhere' });
+    await exercise('PATCH', `/api/segments/${missing}`, token, 404, { name: 'Nothing' });
+    await exercise('POST', '/api/contacts', other.token, 400, { customer_id: customer, first_name: 'X', last_name: 'Y', email: 'x@example.com' });
+    await exercise('POST', '/api/customers', other.token, 400, { name: 'X', type: 'company', segment_id: segment });
+    await exercise('PATCH', `/api/addresses/${addr}`, token, 400, { contact_id: contact2 });
+    await exercise('DELETE', `/api/segments/${segment2}`, token, 409);
+
+    // Deletes, the customer's being a batch.
+    await exercise('DELETE', `/api/addresses/${addr}`, token, 200);
+    await exercise('DELETE', `/api/contacts/${contact}`, token, 200);
+    await exercise('DELETE', `/api/customers/${customer}`, token, 200);
+    await exercise('DELETE', `/api/segments/${spare}`, token, 200);
+
+    // Coverage: every kind of statement on every table was collected.
+    const sqls = seen.map(({ statement }) => statement.sql.toLowerCase());
+    for (const table of ['customers', 'contacts', 'addresses', 'segments']) {
+      for (const verb of ['insert into', 'select', 'update', 'delete from']) {
+        const pattern = verb === 'select' ? new RegExp(`^select .* from "${table}"`) : new RegExp(`^${verb} "${table}"`);
+        expect(sqls.some((sql) => pattern.test(sql)), `no "${verb}" on ${table} was collected`).toBe(true);
+      }
+    }
+    expect(batched.length, 'the customer delete batch was recorded').toBeGreaterThanOrEqual(3);
+
+    // The check: no statement's plan scans a real table.
+    const unique = new Map<string, { route: string; statement: Statement }>();
+    for (const entry of seen) unique.set(JSON.stringify(entry.statement), entry);
+    const offenders: string[] = [];
+    for (const { route, statement } of unique.values()) {
+      const rows = await plan(statement);
+      if (rows.some((row) => TABLE_SCAN.test(row.detail))) {
+        offenders.push(
+          `${route}\n  SQL: ${statement.sql}\n  params: ${JSON.stringify(statement.params)}\n  plan:\n${rows.map((row) => `    ${row.detail}`).join('\n')}`,
+        );
+      }
+    }
+    expect(offenders, `full-table scans on the request path:\n\n${offenders.join('\n\n')}`).toEqual([]);
+  });
 });
