@@ -55,3 +55,23 @@ export async function freeze(...workspaceIds: string[]): Promise<() => Promise<v
 export const MISSING_ID = '0190a000-0000-7000-8000-000000000000';
 
 export const ms = (iso: string) => new Date(iso).getTime();
+
+/** The customer fields the AmbioSys and Upwell APIs added (migration 0002), at their defaults. */
+export const CUSTOMER_DEFAULTS = {
+  number: expect.any(Number),
+  legal_name: null,
+  contact_origin: 'WEB_FORM',
+  email_address: null,
+  cc_email_addresses: [],
+  bill_to_customer_id: null,
+  collector_id: null,
+  metadata: {},
+  source_system: null,
+  source_system_id: null,
+  due_option: null,
+  email_settings: null,
+  integration_settings: null,
+  addresses_last_updated_at: null,
+  contacts_last_updated_at: null,
+  deleted_at: null,
+};

@@ -4,6 +4,7 @@
  * they are matched by shape, and workspace_id is the token's workspace.
  */
 import { describe, expect, it } from 'vitest';
+import { CUSTOMER_DEFAULTS } from './fixtures';
 import { api, ISO, UUID, workspace } from './helpers';
 
 // Seed 000, "Examples": the body passed to `curl -d`, byte for byte.
@@ -38,6 +39,7 @@ describe('seed 000: POST /api/customers (Qwoty, Create Customer)', () => {
     expect(res.body).toEqual({
       success: true,
       data: {
+        ...CUSTOMER_DEFAULTS,
         id: expect.stringMatching(UUID),
         workspace_id: workspaceId,
         name: 'Acme Corporation',
@@ -72,6 +74,8 @@ describe('seed 001: PATCH /api/customers/:id (Qwoty, Partially update a customer
     expect(res.body).toEqual({
       success: true,
       data: {
+        ...CUSTOMER_DEFAULTS,
+        number: created.number,
         id: created.id,
         workspace_id: workspaceId,
         name: 'Acme Corp (Renamed)',

@@ -1,24 +1,30 @@
 /**
  * Customer storage. Every function is one D1 round trip (one statement or one
- * batch); rows become API objects only in toCustomer().
+ * batch); rows become API objects only in toCustomer(). The compatibility
+ * APIs reuse customerValues(), customerChanges() and the column sets here.
  */
 import { and, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { addresses, contacts, customers, customerTaxIds } from '../db/schema';
-import { iso, uuidv7 } from '../lib/ids';
-import { afterCursor, toPage } from '../http/pagination';
-import { relatedIds } from '../db/related';
+import { qualified, relatedIds } from '../db/related';
 import { changes, EXTERNAL_ID_COLUMNS, touched } from '../db/update';
+import { afterCursor, toPage } from '../http/pagination';
+import { iso, uuidv7 } from '../lib/ids';
 import type { CustomerCreate, CustomerList, CustomerUpdate } from './schemas';
 
 const { nameSearch: _nameSearch, ...columns } = getTableColumns(customers);
-type CustomerRow = typeof customers.$inferSelect;
+export const customerColumns = columns;
+export type CustomerRow = Omit<typeof customers.$inferSelect, 'nameSearch'>;
 
-export function toCustomer(row: Omit<CustomerRow, 'nameSearch'>) {
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function toCustomer(row: CustomerRow) {
   return {
     id: row.id,
     workspace_id: row.workspaceId,
+    number: row.number,
     name: row.name,
+    legal_name: row.legalName,
     type: row.type,
     segment_id: row.segmentId,
     logo: row.logo,
@@ -26,68 +32,120 @@ export function toCustomer(row: Omit<CustomerRow, 'nameSearch'>) {
     id_crm: row.idCrm,
     id_erp: row.idErp,
     id_accounting: row.idAccounting,
+    contact_origin: row.contactOrigin,
+    email_address: row.emailAddress,
+    cc_email_addresses: row.ccEmailAddresses,
+    bill_to_customer_id: row.billToCustomerId,
+    collector_id: row.collectorId,
+    metadata: row.metadata,
+    source_system: row.sourceSystem,
+    source_system_id: row.sourceSystemId,
+    due_option: row.dueOption,
+    email_settings: row.emailSettings,
+    integration_settings: row.integrationSettings,
+    addresses_last_updated_at: isoOrNull(row.addressesLastUpdatedAt),
+    contacts_last_updated_at: isoOrNull(row.contactsLastUpdatedAt),
+    deleted_at: isoOrNull(row.deletedAt),
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
 }
 export type Customer = ReturnType<typeof toCustomer>;
 
-const owned = (workspaceId: string, id: string) => and(eq(customers.workspaceId, workspaceId), eq(customers.id, id));
+export const ownedCustomer = (workspaceId: string, id: string) =>
+  and(eq(customers.workspaceId, workspaceId), eq(customers.id, id));
 
-export async function createCustomer(db: Db, workspaceId: string, input: CustomerCreate): Promise<Customer> {
-  const now = Date.now();
-  const row = await db
-    .insert(customers)
-    .values({
-      id: uuidv7(now),
-      workspaceId,
-      name: input.name,
-      nameSearch: input.name.toLowerCase(),
-      type: input.type,
-      segmentId: input.segment_id ?? null,
-      logo: input.logo ?? null,
-      taxIds: input.tax_ids,
-      idCrm: input.id_crm ?? null,
-      idErp: input.id_erp ?? null,
-      idAccounting: input.id_accounting ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning(columns)
-    .get();
-  return toCustomer(row!);
+/** The next per-workspace number, computed inside the INSERT so concurrent writers cannot collide. */
+const nextNumber = (workspaceId: string) =>
+  sql<number>`(SELECT coalesce(max(${qualified(customers.number)}), 0) + 1 FROM ${customers} WHERE ${qualified(customers.workspaceId)} = ${workspaceId})`;
+
+export function customerValues(workspaceId: string, input: CustomerCreate, now = Date.now(), id = uuidv7(now)) {
+  return {
+    id,
+    workspaceId,
+    number: nextNumber(workspaceId),
+    name: input.name,
+    nameSearch: input.name.toLowerCase(),
+    legalName: input.legal_name ?? null,
+    type: input.type,
+    segmentId: input.segment_id ?? null,
+    logo: input.logo ?? null,
+    taxIds: input.tax_ids,
+    idCrm: input.id_crm ?? null,
+    idErp: input.id_erp ?? null,
+    idAccounting: input.id_accounting ?? null,
+    contactOrigin: input.contact_origin,
+    emailAddress: input.email_address ?? null,
+    ccEmailAddresses: input.cc_email_addresses,
+    billToCustomerId: input.bill_to_customer_id ?? null,
+    collectorId: input.collector_id ?? null,
+    metadata: input.metadata,
+    sourceSystem: input.source_system ?? null,
+    sourceSystemId: input.source_system_id ?? null,
+    dueOption: input.due_option ?? null,
+    emailSettings: input.email_settings ?? null,
+    integrationSettings: input.integration_settings ?? null,
+    addressesLastUpdatedAt: input.addresses_last_updated_at ?? null,
+    contactsLastUpdatedAt: input.contacts_last_updated_at ?? null,
+    deletedAt: input.deleted_at ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
-export async function getCustomer(db: Db, workspaceId: string, id: string) {
-  const row = await db
-    .select({ ...columns, contactIds: relatedIds(contacts.id, contacts.customerId, customers.id),
-      addressIds: relatedIds(addresses.id, addresses.customerId, customers.id),
-     })
-    .from(customers)
-    .where(owned(workspaceId, id))
-    .get();
-  return row && { ...toCustomer(row), contact_ids: row.contactIds, address_ids: row.addressIds };
-}
-
-export async function updateCustomer(db: Db, workspaceId: string, id: string, input: CustomerUpdate) {
+/** The SET clause for an update: only the fields sent; undefined when nothing was sent. */
+export function customerChanges(input: CustomerUpdate) {
   const set = changes<typeof customers.$inferInsert>(input, {
     name: 'name',
+    legal_name: 'legalName',
     type: 'type',
     segment_id: 'segmentId',
     logo: 'logo',
     tax_ids: 'taxIds',
     ...EXTERNAL_ID_COLUMNS,
+    contact_origin: 'contactOrigin',
+    email_address: 'emailAddress',
+    cc_email_addresses: 'ccEmailAddresses',
+    bill_to_customer_id: 'billToCustomerId',
+    collector_id: 'collectorId',
+    metadata: 'metadata',
+    source_system: 'sourceSystem',
+    source_system_id: 'sourceSystemId',
+    due_option: 'dueOption',
+    email_settings: 'emailSettings',
+    integration_settings: 'integrationSettings',
+    addresses_last_updated_at: 'addressesLastUpdatedAt',
+    contacts_last_updated_at: 'contactsLastUpdatedAt',
+    deleted_at: 'deletedAt',
   });
+  if (Object.keys(set).length === 0) return undefined;
   if (input.name !== undefined) set.nameSearch = input.name.toLowerCase();
-  const row =
-    Object.keys(set).length === 0
-      ? await db.select(columns).from(customers).where(owned(workspaceId, id)).get()
-      : await db
-          .update(customers)
-          .set({ ...set, updatedAt: touched(customers.updatedAt) })
-          .where(owned(workspaceId, id))
-          .returning(columns)
-          .get();
+  return { ...set, updatedAt: touched(customers.updatedAt) };
+}
+
+export async function createCustomer(db: Db, workspaceId: string, input: CustomerCreate): Promise<Customer> {
+  const row = await db.insert(customers).values(customerValues(workspaceId, input)).returning(columns).get();
+  return toCustomer(row!);
+}
+
+export async function getCustomer(db: Db, workspaceId: string, id: string) {
+  const row = await db
+    .select({
+      ...columns,
+      contactIds: relatedIds(contacts.id, contacts.customerId, customers.id),
+      addressIds: relatedIds(addresses.id, addresses.customerId, customers.id),
+    })
+    .from(customers)
+    .where(ownedCustomer(workspaceId, id))
+    .get();
+  return row && { ...toCustomer(row), contact_ids: row.contactIds, address_ids: row.addressIds };
+}
+
+export async function updateCustomer(db: Db, workspaceId: string, id: string, input: CustomerUpdate) {
+  const set = customerChanges(input);
+  const row = set
+    ? await db.update(customers).set(set).where(ownedCustomer(workspaceId, id)).returning(columns).get()
+    : await db.select(columns).from(customers).where(ownedCustomer(workspaceId, id)).get();
   return row && toCustomer(row);
 }
 
@@ -96,7 +154,7 @@ export async function deleteCustomer(db: Db, workspaceId: string, id: string): P
   const [, , removed] = await db.batch([
     db.delete(addresses).where(and(eq(addresses.workspaceId, workspaceId), eq(addresses.customerId, id))),
     db.delete(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.customerId, id))),
-    db.delete(customers).where(owned(workspaceId, id)).returning({ id: customers.id }),
+    db.delete(customers).where(ownedCustomer(workspaceId, id)).returning({ id: customers.id }),
   ]);
   return removed.length > 0;
 }

@@ -9,7 +9,7 @@
  * triggers in migrations/0001_create_triggers.sql.
  */
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export interface TaxId {
   tax: string;
@@ -53,9 +53,30 @@ export const customers = sqliteTable(
     logo: text('logo'),
     taxIds: text('tax_ids', { mode: 'json' }).$type<TaxId[]>().notNull().default(sql`'[]'`),
     ...externalIds,
+    // Fields the AmbioSys and Upwell APIs carry (migrations/0002).
+    /** Per-workspace sequence number: the integer id of APIs that use one (AmbioSys customer_id). */
+    number: integer('number').notNull().default(0),
+    legalName: text('legal_name'),
+    contactOrigin: text('contact_origin').notNull().default('WEB_FORM'),
+    emailAddress: text('email_address'),
+    ccEmailAddresses: text('cc_email_addresses', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    billToCustomerId: text('bill_to_customer_id'),
+    collectorId: text('collector_id'),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
+    sourceSystem: text('source_system'),
+    sourceSystemId: text('source_system_id'),
+    dueOption: integer('due_option'),
+    emailSettings: text('email_settings', { mode: 'json' }).$type<Record<string, unknown>>(),
+    integrationSettings: text('integration_settings', { mode: 'json' }).$type<Record<string, unknown>>(),
+    addressesLastUpdatedAt: integer('addresses_last_updated_at'),
+    contactsLastUpdatedAt: integer('contacts_last_updated_at'),
+    deletedAt: integer('deleted_at'),
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('customers_number_idx').on(t.workspaceId, t.number),
+    uniqueIndex('customers_source_idx').on(t.workspaceId, t.sourceSystem, t.sourceSystemId),
+    index('customers_bill_to_idx').on(t.billToCustomerId),
     index('customers_workspace_id_idx').on(t.workspaceId, t.id),
     index('customers_type_idx').on(t.workspaceId, t.type, t.id),
     index('customers_segment_id_idx').on(t.segmentId, t.id),

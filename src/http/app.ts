@@ -3,7 +3,8 @@
  * envelope, 404/405, and the headers every response carries.
  */
 import type { IRequest, IttyRouterType } from 'itty-router';
-import { ApiError, errorBody } from './errors';
+import { ApiError } from './errors';
+import { dialectFor, renderError } from './dialects';
 import { json } from './responses';
 import { Timing } from './timing';
 import type { BaseContext } from './context';
@@ -14,8 +15,8 @@ function unmatched(router: Router, request: Request): ApiError {
   const { pathname } = new URL(request.url);
   const allowed = [...new Set(router.routes.filter(([, pattern]) => pattern.test(pathname)).map(([method]) => method))];
   if (allowed.length === 0) return new ApiError('not_found', `No route for ${pathname}`);
-  return new ApiError('method_not_allowed', `${request.method} is not allowed on ${pathname}`, undefined, {
-    Allow: allowed.join(', '),
+  return new ApiError('method_not_allowed', `${request.method} is not allowed on ${pathname}`, {
+    headers: { Allow: allowed.join(', ') },
   });
 }
 
@@ -34,7 +35,7 @@ function errorResponse(error: unknown, requestId: string, request: Request): Res
     error = new ApiError('internal_error', 'Internal server error');
   }
   const apiError = error as ApiError;
-  return json(errorBody(apiError, requestId), apiError.status, apiError.headers);
+  return json(renderError(dialectFor(new URL(request.url).pathname), apiError, requestId), apiError.status, apiError.headers);
 }
 
 export function createHandler(router: Router): ExportedHandler<Env> {

@@ -11,8 +11,8 @@ export interface Principal {
   scopes: readonly Scope[];
 }
 
-const unauthorized = () =>
-  new ApiError('unauthorized', 'Invalid API token', undefined, { 'WWW-Authenticate': 'Bearer' });
+const unauthorized = (reason?: 'missing_token') =>
+  new ApiError('unauthorized', 'Invalid API token', { headers: { 'WWW-Authenticate': 'Bearer' }, reason });
 
 export function tokenFromHeader(header: string | null): string | undefined {
   if (!header) return undefined;
@@ -21,8 +21,9 @@ export function tokenFromHeader(header: string | null): string | undefined {
 }
 
 export async function authenticate(request: Request, tokens: KVNamespace): Promise<Principal> {
-  const token = tokenFromHeader(request.headers.get('Authorization'));
-  if (!token) throw unauthorized();
+  const header = request.headers.get('Authorization');
+  const token = tokenFromHeader(header);
+  if (!token) throw unauthorized(header ? undefined : 'missing_token');
   const record = await tokens.get<TokenRecord>(await tokenKey(token), 'json');
   if (!record || isExpired(record)) throw unauthorized();
   return { workspaceId: record.workspace_id, tokenId: record.token_id, scopes: record.scopes };

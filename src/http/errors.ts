@@ -1,6 +1,7 @@
 /**
- * The one error type of the API and its mapping to HTTP. Handlers throw
- * ApiError; src/index.ts turns anything thrown into a response here.
+ * The one error type of the API and its HTTP statuses. Handlers throw
+ * ApiError; src/http/app.ts renders anything thrown in the dialect of the
+ * API family the request addressed (src/http/dialects.ts).
  */
 export const ERROR_STATUS = {
   validation_error: 400,
@@ -10,6 +11,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  already_exists: 409,
   segment_in_use: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -23,55 +25,56 @@ export interface Issue {
   message: string;
 }
 
+export interface ErrorOptions {
+  issues?: Issue[];
+  headers?: Record<string, string>;
+  /** A finer cause for dialects that distinguish it (Upwell's MISSING_AUTHORIZATION). */
+  reason?: 'missing_token';
+}
+
 export class ApiError extends Error {
   readonly status: number;
+  readonly issues?: Issue[];
+  readonly headers?: Record<string, string>;
+  readonly reason?: ErrorOptions['reason'];
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly issues?: Issue[],
-    readonly headers?: Record<string, string>,
+    options: ErrorOptions = {},
   ) {
     super(message);
     this.status = ERROR_STATUS[code];
+    this.issues = options.issues;
+    this.headers = options.headers;
+    this.reason = options.reason;
   }
 }
 
 export const notFound = (what: string) => new ApiError('not_found', `${what} not found`);
 
 export const invalidReference = (field: string) =>
-  new ApiError('invalid_reference', `${field} does not name a record of this workspace`, [
-    { path: field, message: 'No such record in this workspace' },
-  ]);
+  new ApiError('invalid_reference', `${field} does not name a record of this workspace`, {
+    issues: [{ path: field, message: 'No such record in this workspace' }],
+  });
 
 const TRIGGER_ERROR = /\b(invalid_reference:(\w+)|segment_in_use)\b/;
+const SOURCE_UNIQUE = /UNIQUE constraint failed: customers\.workspace_id, customers\.source_system, customers\.source_system_id/;
 
 /**
- * Rules enforced by D1 triggers (migrations/0001_create_triggers.sql) abort
- * the statement with a known token; translate those into client errors.
+ * Rules enforced by D1 (triggers in migrations/0001 and 0003, unique indexes)
+ * abort the statement or batch; translate those into client errors.
  */
 export function fromDatabaseError(error: unknown): ApiError | undefined {
-  let match: RegExpExecArray | null = null;
   // Drizzle wraps the D1 error ("Failed query: ...") and keeps it as the cause.
-  for (let e = error; e instanceof Error && !match; e = e.cause) match = TRIGGER_ERROR.exec(e.message);
-  if (!match) return undefined;
-  if (match[2]) return invalidReference(match[2]);
-  return new ApiError('segment_in_use', 'The segment is used by customers and cannot be deleted');
-}
-
-export interface ErrorBody {
-  success: false;
-  error: string;
-  code: ErrorCode;
-  issues?: Issue[];
-  request_id: string;
-}
-
-export function errorBody(error: ApiError, requestId: string): ErrorBody {
-  return {
-    success: false,
-    error: error.message,
-    code: error.code,
-    ...(error.issues ? { issues: error.issues } : {}),
-    request_id: requestId,
-  };
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const match = TRIGGER_ERROR.exec(e.message);
+    if (match?.[2]) return invalidReference(match[2]);
+    if (match) return new ApiError('segment_in_use', 'The segment is used by customers and cannot be deleted');
+    if (SOURCE_UNIQUE.test(e.message)) {
+      return new ApiError('already_exists', 'A customer with this source_system and source_system_id already exists', {
+        issues: [{ path: 'source_system_id', message: 'Already used by another customer of this workspace' }],
+      });
+    }
+  }
+  return undefined;
 }

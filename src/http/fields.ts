@@ -51,3 +51,23 @@ export const externalIds = {
 /** A field that is set on create and may never be sent again (e.g. a contact's customer_id). */
 export const immutable = (field: string) =>
   v.optional(v.never(`${field} cannot be changed after creation`));
+
+/** An ISO 8601 timestamp, stored as epoch milliseconds. */
+export const timestamp = v.pipe(
+  v.string('Expected an ISO 8601 timestamp'),
+  v.isoTimestamp('Must be an ISO 8601 timestamp, e.g. 2026-01-15T10:30:00Z'),
+  v.transform((value) => Date.parse(value)),
+);
+
+/** Free-form key/value annotations, bounded like Stripe's metadata. */
+export const metadata = v.pipe(
+  v.record(
+    v.pipe(v.string(), v.minLength(1, 'Keys must not be empty'), v.maxLength(40, 'Keys are at most 40 characters')),
+    v.pipe(v.string('Values must be strings'), v.maxLength(500, 'Values are at most 500 characters')),
+    'Expected an object of string values',
+  ),
+  v.check((value) => Object.keys(value).length <= 50, 'At most 50 keys'),
+);
+
+/** An opaque JSON object kept as sent (settings other systems attach to a customer). */
+export const jsonObject = v.record(v.string(), v.unknown(), 'Expected a JSON object');

@@ -40,5 +40,5 @@ export function parse<S extends v.GenericSchema>(schema: S, input: unknown, mess
     ...result.issues.filter((i) => !(i.type === 'strict_object' && i.expected === 'never')).map(describe),
     ...unknown,
   ];
-  throw new ApiError('validation_error', `${message}: ${[...new Set(issues.map((i) => i.path || i.message))].join(', ')}`, issues);
+  throw new ApiError('validation_error', `${message}: ${[...new Set(issues.map((i) => i.path || i.message))].join(', ')}`, { issues });
 }

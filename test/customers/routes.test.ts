@@ -1,5 +1,6 @@
 /** /api/customers: the five routes, their validation, and workspace isolation. */
 import { describe, expect, it } from 'vitest';
+import { CUSTOMER_DEFAULTS } from '../fixtures';
 import { api, errorBody, ISO, issueToken, revokeToken, snapshot, UUID, workspace, type ApiResponse, type CallOptions } from '../helpers';
 
 const BASE = '/api/customers';
@@ -31,6 +32,7 @@ const createAddress = (token: string, customerId: string) =>
 
 /** The whole customer object as the API returns it, defaults filled in. */
 const customer = (workspaceId: string, fields: Fields) => ({
+  ...CUSTOMER_DEFAULTS,
   id: expect.stringMatching(UUID),
   workspace_id: workspaceId,
   segment_id: null,
