@@ -2,6 +2,7 @@
 import { IttyRouter, type IRequest } from 'itty-router';
 import { addressRoutes } from './addresses/routes';
 import { ambiosysRoutes } from './compat/ambiosys/routes';
+import { upwellRoutes } from './compat/upwell/routes';
 import { contactRoutes } from './contacts/routes';
 import { customerRoutes } from './customers/routes';
 import { createHandler } from './http/app';
@@ -11,6 +12,7 @@ import { segmentRoutes } from './segments/routes';
 const router = IttyRouter<IRequest, [BaseContext], Response>();
 // Compatibility routes first: /api/customers/getCustomers must not be taken for /api/customers/:id.
 ambiosysRoutes(router);
+upwellRoutes(router);
 customerRoutes(router);
 contactRoutes(router);
 addressRoutes(router);

@@ -37,32 +37,31 @@ export function toAddress(row: AddressRow) {
 
 const owned = (workspaceId: string, id: string) => and(eq(addresses.workspaceId, workspaceId), eq(addresses.id, id));
 
+export function addressValues(workspaceId: string, input: AddressCreate, now = Date.now()) {
+  return {
+    id: uuidv7(now),
+    workspaceId,
+    customerId: input.customer_id,
+    contactId: input.contact_id ?? null,
+    type: input.type,
+    name: input.name ?? null,
+    addressLine1: input.address_line1,
+    addressLine2: input.address_line2 ?? null,
+    city: input.city,
+    postalCode: input.postal_code,
+    state: input.state ?? null,
+    country: input.country,
+    comment: input.comment ?? null,
+    idCrm: input.id_crm ?? null,
+    idErp: input.id_erp ?? null,
+    idAccounting: input.id_accounting ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 export async function createAddress(db: Db, workspaceId: string, input: AddressCreate) {
-  const now = Date.now();
-  const row = await db
-    .insert(addresses)
-    .values({
-      id: uuidv7(now),
-      workspaceId,
-      customerId: input.customer_id,
-      contactId: input.contact_id ?? null,
-      type: input.type,
-      name: input.name ?? null,
-      addressLine1: input.address_line1,
-      addressLine2: input.address_line2 ?? null,
-      city: input.city,
-      postalCode: input.postal_code,
-      state: input.state ?? null,
-      country: input.country,
-      comment: input.comment ?? null,
-      idCrm: input.id_crm ?? null,
-      idErp: input.id_erp ?? null,
-      idAccounting: input.id_accounting ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get();
+  const row = await db.insert(addresses).values(addressValues(workspaceId, input)).returning().get();
   return toAddress(row!);
 }
 

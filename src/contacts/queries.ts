@@ -39,27 +39,26 @@ const columns = {
 
 const owned = (workspaceId: string, id: string) => and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, id));
 
+export function contactValues(workspaceId: string, input: ContactCreate, now = Date.now()) {
+  return {
+    id: uuidv7(now),
+    workspaceId,
+    customerId: input.customer_id,
+    firstName: input.first_name,
+    lastName: input.last_name,
+    email: input.email,
+    phone: input.phone ?? null,
+    role: input.role,
+    idCrm: input.id_crm ?? null,
+    idErp: input.id_erp ?? null,
+    idAccounting: input.id_accounting ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 export async function createContact(db: Db, workspaceId: string, input: ContactCreate) {
-  const now = Date.now();
-  const row = await db
-    .insert(contacts)
-    .values({
-      id: uuidv7(now),
-      workspaceId,
-      customerId: input.customer_id,
-      firstName: input.first_name,
-      lastName: input.last_name,
-      email: input.email,
-      phone: input.phone ?? null,
-      role: input.role,
-      idCrm: input.id_crm ?? null,
-      idErp: input.id_erp ?? null,
-      idAccounting: input.id_accounting ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get();
+  const row = await db.insert(contacts).values(contactValues(workspaceId, input)).returning().get();
   return toContact({ ...row!, addressIds: [] });
 }
 

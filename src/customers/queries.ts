@@ -93,31 +93,34 @@ export function customerValues(workspaceId: string, input: CustomerCreate, now =
   };
 }
 
+/** Canonical API field -> column, for every field a client can write. */
+export const CUSTOMER_FIELD_COLUMNS = {
+  name: 'name',
+  legal_name: 'legalName',
+  type: 'type',
+  segment_id: 'segmentId',
+  logo: 'logo',
+  tax_ids: 'taxIds',
+  ...EXTERNAL_ID_COLUMNS,
+  contact_origin: 'contactOrigin',
+  email_address: 'emailAddress',
+  cc_email_addresses: 'ccEmailAddresses',
+  bill_to_customer_id: 'billToCustomerId',
+  collector_id: 'collectorId',
+  metadata: 'metadata',
+  source_system: 'sourceSystem',
+  source_system_id: 'sourceSystemId',
+  due_option: 'dueOption',
+  email_settings: 'emailSettings',
+  integration_settings: 'integrationSettings',
+  addresses_last_updated_at: 'addressesLastUpdatedAt',
+  contacts_last_updated_at: 'contactsLastUpdatedAt',
+  deleted_at: 'deletedAt',
+} as const satisfies Record<string, keyof typeof customers.$inferInsert>;
+
 /** The SET clause for an update: only the fields sent; undefined when nothing was sent. */
 export function customerChanges(input: CustomerUpdate) {
-  const set = changes<typeof customers.$inferInsert>(input, {
-    name: 'name',
-    legal_name: 'legalName',
-    type: 'type',
-    segment_id: 'segmentId',
-    logo: 'logo',
-    tax_ids: 'taxIds',
-    ...EXTERNAL_ID_COLUMNS,
-    contact_origin: 'contactOrigin',
-    email_address: 'emailAddress',
-    cc_email_addresses: 'ccEmailAddresses',
-    bill_to_customer_id: 'billToCustomerId',
-    collector_id: 'collectorId',
-    metadata: 'metadata',
-    source_system: 'sourceSystem',
-    source_system_id: 'sourceSystemId',
-    due_option: 'dueOption',
-    email_settings: 'emailSettings',
-    integration_settings: 'integrationSettings',
-    addresses_last_updated_at: 'addressesLastUpdatedAt',
-    contacts_last_updated_at: 'contactsLastUpdatedAt',
-    deleted_at: 'deletedAt',
-  });
+  const set = changes<typeof customers.$inferInsert>(input, CUSTOMER_FIELD_COLUMNS);
   if (Object.keys(set).length === 0) return undefined;
   if (input.name !== undefined) set.nameSearch = input.name.toLowerCase();
   return { ...set, updatedAt: touched(customers.updatedAt) };

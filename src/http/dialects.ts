@@ -37,7 +37,7 @@ export function renderError(dialect: Dialect, error: ApiError, requestId: string
       return {
         error: {
           code: error.reason === 'missing_token' ? 'MISSING_AUTHORIZATION' : UPWELL_CODES[error.code],
-          message: error.message,
+          message: error.reason === 'missing_token' ? 'Missing Authorization header' : error.message,
           details: (error.issues ?? []).map((i) => ({ ...i, path: upwellPath(i.path) })),
           requestId,
         },

@@ -1,0 +1,173 @@
+/**
+ * Hasura boolean expressions and order_by over the scalar customer fields,
+ * translated into Drizzle SQL. Values are always bound parameters, never
+ * spliced into the text; field names come from a fixed list. Size limits keep
+ * the statement within D1's 100 bound parameters.
+ */
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { customers } from '../../db/schema';
+import { CUSTOMER_FIELD_COLUMNS } from '../../customers/queries';
+import { ApiError, type Issue } from '../../http/errors';
+import { UPWELL_CUSTOMER_FIELDS, type UpwellCustomerField } from '../mapping';
+
+export const MAX_DEPTH = 5;
+export const MAX_CONDITIONS = 30;
+export const MAX_PARAMS = 80;
+const MAX_ORDER_KEYS = 5;
+
+type Kind = 'text' | 'timestamp';
+
+/** Upwell fields that can be filtered and sorted on, with their column. JSON-valued fields are not. */
+const FILTERABLE: Partial<Record<UpwellCustomerField, { column: SQLiteColumn; kind: Kind }>> = {};
+for (const [upwell, canonical] of Object.entries(UPWELL_CUSTOMER_FIELDS) as [UpwellCustomerField, string][]) {
+  const key =
+    canonical === 'id' ? 'id' : canonical === 'created_at' ? 'createdAt' : canonical === 'updated_at' ? 'updatedAt' : CUSTOMER_FIELD_COLUMNS[canonical as keyof typeof CUSTOMER_FIELD_COLUMNS];
+  const column = customers[key as keyof typeof customers.$inferSelect] as SQLiteColumn;
+  if (column.dataType === 'json') continue;
+  FILTERABLE[upwell] = { column, kind: column.columnType === 'SQLiteInteger' ? 'timestamp' : 'text' };
+}
+
+class Translator {
+  readonly issues: Issue[] = [];
+  private conditions = 0;
+  private params = 0;
+
+  private fail(path: string, message: string): undefined {
+    this.issues.push({ path, message });
+    return undefined;
+  }
+
+  private value(path: string, kind: Kind, raw: unknown): string | number | undefined {
+    this.params++;
+    if (kind === 'timestamp') {
+      const ms = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
+      return Number.isNaN(ms) ? this.fail(path, 'Expected an ISO 8601 timestamp') : ms;
+    }
+    if (typeof raw !== 'string') return this.fail(path, 'Expected a string');
+    return raw;
+  }
+
+  expression(exp: unknown, path: string, depth: number): SQL | undefined {
+    if (depth > MAX_DEPTH) return this.fail(path, `Nested deeper than ${MAX_DEPTH} levels`);
+    if (typeof exp !== 'object' || exp === null || Array.isArray(exp)) return this.fail(path, 'Expected a boolean expression object');
+    const parts: (SQL | undefined)[] = [];
+    for (const [key, arg] of Object.entries(exp)) {
+      const at = path ? `${path}.${key}` : key;
+      if (key === '_and' || key === '_or') {
+        if (!Array.isArray(arg)) {
+          this.fail(at, 'Expected an array of boolean expressions');
+          continue;
+        }
+        const inner = arg.map((e, i) => this.expression(e, `${at}.${i}`, depth + 1));
+        // As in Hasura, an empty _and or _or does not filter.
+        parts.push(key === '_and' ? and(...inner) : or(...inner));
+      } else if (key === '_not') {
+        const inner = this.expression(arg, at, depth + 1);
+        parts.push(inner && not(inner));
+      } else if (Object.hasOwn(FILTERABLE, key)) {
+        parts.push(this.comparison(key as UpwellCustomerField, arg, at));
+      } else {
+        this.fail(at, key.startsWith('_') ? `Unsupported operator ${key}` : `Unknown or unfilterable field ${key}`);
+      }
+    }
+    return and(...parts) ?? sql`1`;
+  }
+
+  private comparison(field: UpwellCustomerField, ops: unknown, path: string): SQL | undefined {
+    const { column, kind } = FILTERABLE[field]!;
+    if (typeof ops !== 'object' || ops === null || Array.isArray(ops)) return this.fail(path, 'Expected an object of operators');
+    const parts: (SQL | undefined)[] = [];
+    for (const [op, raw] of Object.entries(ops)) {
+      const at = `${path}.${op}`;
+      if (++this.conditions > MAX_CONDITIONS) return this.fail(at, `At most ${MAX_CONDITIONS} conditions`);
+      parts.push(this.operator(field, column, kind, op, raw, at));
+    }
+    return and(...parts);
+  }
+
+  private operator(field: UpwellCustomerField, column: SQLiteColumn, kind: Kind, op: string, raw: unknown, at: string): SQL | undefined {
+    const one = () => this.value(at, kind, raw);
+    const compare = { _eq: eq, _neq: ne, _gt: gt, _gte: gte, _lt: lt, _lte: lte }[op];
+    if (compare) {
+      const value = one();
+      return value === undefined ? undefined : compare(column, value);
+    }
+    switch (op) {
+      case '_in':
+      case '_nin': {
+        if (!Array.isArray(raw)) return this.fail(at, 'Expected an array');
+        const values = raw.map((item, i) => this.value(`${at}.${i}`, kind, item));
+        if (values.some((x) => x === undefined)) return undefined;
+        if (values.length === 0) return op === '_in' ? sql`0` : sql`1`;
+        return op === '_in' ? inArray(column, values as (string | number)[]) : notInArray(column, values as (string | number)[]);
+      }
+      case '_like':
+      case '_ilike': {
+        if (kind !== 'text') return this.fail(at, `${op} applies to text fields`);
+        const pattern = one();
+        if (pattern === undefined) return undefined;
+        if (op === '_like') return sql`${column} GLOB ${likeToGlob(String(pattern))}`;
+        // The name has a Unicode lower-cased twin; LIKE folds ASCII only.
+        if (field === 'name') return sql`${customers.nameSearch} LIKE ${String(pattern).toLowerCase()} ESCAPE '\\'`;
+        return sql`${column} LIKE ${pattern} ESCAPE '\\'`;
+      }
+      case '_is_null':
+        if (typeof raw !== 'boolean') return this.fail(at, 'Expected true or false');
+        return raw ? isNull(column) : isNotNull(column);
+      default:
+        return this.fail(at, `Unsupported operator ${op}`);
+    }
+  }
+
+  orderBy(raw: unknown): SQL[] {
+    const items = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    const order: SQL[] = [];
+    items.forEach((item, i) => {
+      if (typeof item !== 'object' || item === null) return this.fail(`orderBy.${i}`, 'Expected {field: direction}');
+      for (const [field, direction] of Object.entries(item)) {
+        const at = `orderBy.${i}.${field}`;
+        const entry = Object.hasOwn(FILTERABLE, field) ? FILTERABLE[field as UpwellCustomerField] : undefined;
+        const match = typeof direction === 'string' ? /^(asc|desc)(?:_nulls_(first|last))?$/.exec(direction) : null;
+        if (!entry) this.fail(at, `Unknown or unsortable field ${field}`);
+        else if (!match) this.fail(at, 'Expected asc, desc, asc_nulls_first, asc_nulls_last, desc_nulls_first or desc_nulls_last');
+        else {
+          const nulls = match[2] ? sql.raw(` NULLS ${match[2].toUpperCase()}`) : sql``;
+          order.push(sql`${match[1] === 'asc' ? asc(entry.column) : desc(entry.column)}${nulls}`);
+        }
+      }
+    });
+    if (order.length > MAX_ORDER_KEYS) this.fail('orderBy', `At most ${MAX_ORDER_KEYS} sort keys`);
+    return order;
+  }
+
+  check(): void {
+    if (this.params > MAX_PARAMS) this.fail('where', `At most ${MAX_PARAMS} values in one search`);
+    if (this.issues.length > 0) {
+      throw new ApiError('validation_error', `Invalid search: ${this.issues.map((i) => i.path).join(', ')}`, { issues: this.issues });
+    }
+  }
+}
+
+/** Hasura/Postgres LIKE (`%`, `_`, `\` escapes; case-sensitive) as an SQLite GLOB pattern. */
+export function likeToGlob(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) out += globLiteral(pattern[++i]!);
+    else if (c === '%') out += '*';
+    else if (c === '_') out += '?';
+    else out += globLiteral(c);
+  }
+  return out;
+}
+
+const globLiteral = (c: string) => (c === '*' || c === '?' || c === '[' ? `[${c}]` : c);
+
+export function translateSearch(where: unknown, orderBy: unknown): { where: SQL | undefined; orderBy: SQL[] } {
+  const t = new Translator();
+  const condition = where === undefined ? undefined : t.expression(where, 'where', 1);
+  const order = t.orderBy(orderBy);
+  t.check();
+  return { where: condition, orderBy: order };
+}
