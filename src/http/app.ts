@@ -5,7 +5,7 @@
 import type { IRequest, IttyRouterType } from 'itty-router';
 import { ApiError } from './errors';
 import { dialectFor, renderError } from './dialects';
-import { json } from './responses';
+import { reply, toResponse } from './responses';
 import { Timing } from './timing';
 import type { BaseContext } from './context';
 
@@ -35,7 +35,7 @@ function errorResponse(error: unknown, requestId: string, request: Request): Res
     error = new ApiError('internal_error', 'Internal server error');
   }
   const apiError = error as ApiError;
-  return json(renderError(dialectFor(new URL(request.url).pathname), apiError, requestId), apiError.status, apiError.headers);
+  return toResponse(reply(renderError(dialectFor(new URL(request.url).pathname), apiError, requestId), apiError.status), apiError.headers);
 }
 
 export function createHandler(router: Router): ExportedHandler<Env> {

@@ -1,15 +1,21 @@
 /**
- * What a route handler gets: the authenticated workspace, its path params, and
- * `query()`, the one door to D1, which times the call and turns trigger
- * aborts into API errors.
+ * route(): the boundary every endpoint goes through. In order: authenticate
+ * (one KV read) and check the scope, resolve the path id, read and validate
+ * the body and query string, run the handler, serialize the reply. The
+ * handler gets typed input and `ctx.query()`, the one door to D1, which times
+ * the call and turns database rule violations into API errors.
  */
+import type * as v from 'valibot';
 import type { IRequest } from 'itty-router';
 import type { Scope } from '../tokens/token';
 import { database, type Db } from '../db/client';
 import { authenticate, requireScope, type Principal } from './auth';
+import { readJsonObject } from './body';
 import { fromDatabaseError, notFound } from './errors';
 import { UUID_PATTERN } from '../lib/ids';
+import { toResponse, type Reply } from './responses';
 import type { Timing } from './timing';
+import { parse } from './validate';
 
 export interface BaseContext {
   env: Env;
@@ -23,32 +29,66 @@ export interface RouteContext extends BaseContext {
   query<T>(work: (db: Db) => Promise<T>): Promise<T>;
 }
 
-export type Handler = (request: IRequest, ctx: RouteContext) => Promise<Response>;
+type Schema = v.GenericSchema | undefined;
+type Out<S extends Schema> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;
 
-export function route(scope: Scope, handler: Handler) {
+export interface RouteSpec<B extends Schema, Q extends Schema> {
+  /** The record kind named by `:id`; a non-UUID id is a 404 for it. */
+  id?: string;
+  body?: B;
+  query?: Q;
+}
+
+export interface Input<B extends Schema, Q extends Schema> {
+  id: string;
+  body: Out<B>;
+  query: Out<Q>;
+}
+
+/** A path id that is not a UUID cannot name a record: 404, like a missing one. */
+function pathId(request: IRequest, what: string): string {
+  const id = request.params.id ?? '';
+  if (!UUID_PATTERN.test(id)) throw notFound(what);
+  return id.toLowerCase();
+}
+
+function queryObject(request: Request): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of new URL(request.url).searchParams) params[key] = value;
+  return params;
+}
+
+export function route<B extends Schema = undefined, Q extends Schema = undefined>(
+  scope: Scope,
+  spec: RouteSpec<B, Q>,
+  handler: (ctx: RouteContext, input: Input<B, Q>, request: IRequest) => Promise<Reply>,
+) {
   return async (request: IRequest, base: BaseContext): Promise<Response> => {
-    const principal = await base.timing.measure('auth', () => authenticate(request, base.env.TOKENS));
+    const { timing } = base;
+    const principal = await timing.measure('auth', () => authenticate(request, base.env.TOKENS));
     requireScope(principal, scope);
+    const id = spec.id === undefined ? (request.params.id ?? '') : pathId(request, spec.id);
+    const raw = spec.body ? await readJsonObject(request) : undefined;
+    const input = timing.time('validation', () => ({
+      id,
+      body: (spec.body ? parse(spec.body, raw) : undefined) as Out<B>,
+      query: (spec.query ? parse(spec.query, queryObject(request), 'Invalid query parameters') : undefined) as Out<Q>,
+    }));
     const db = database(base.env.DB);
-    return handler(request, {
+    const ctx: RouteContext = {
       ...base,
       principal,
       workspaceId: principal.workspaceId,
       query: (work) =>
-        base.timing.measure('db', async () => {
+        timing.measure('db', async () => {
           try {
             return await work(db);
           } catch (error) {
             throw fromDatabaseError(error) ?? error;
           }
         }),
-    });
+    };
+    const result = await handler(ctx, input, request);
+    return timing.time('serialize', () => toResponse(result));
   };
-}
-
-/** A path id that is not a UUID cannot name a record: 404, like a missing one. */
-export function pathId(request: IRequest, what: string): string {
-  const id = request.params.id ?? '';
-  if (!UUID_PATTERN.test(id)) throw notFound(what);
-  return id.toLowerCase();
 }

@@ -9,7 +9,6 @@ import { gt, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { UUID_PATTERN } from '../lib/ids';
 import { object } from './fields';
-import { parse } from './validate';
 
 export const pageParams = {
   limit: v.optional(
@@ -27,12 +26,6 @@ export const pageParams = {
 
 /** A list's query-string schema: its filters plus the page parameters; unknown parameters are rejected. */
 export const listSchema = <E extends v.ObjectEntries>(filters: E) => object({ ...filters, ...pageParams });
-
-export function listParams<S extends v.GenericSchema>(request: Request, schema: S): v.InferOutput<S> {
-  const params: Record<string, string> = {};
-  for (const [key, value] of new URL(request.url).searchParams) params[key] = value;
-  return parse(schema, params, 'Invalid query parameters');
-}
 
 export function afterCursor(id: SQLiteColumn, cursor: string | undefined): SQL | undefined {
   return cursor === undefined ? undefined : gt(id, cursor);

@@ -1,17 +1,13 @@
 /**
  * The five routes every resource has (create, list, get, update, delete),
- * wired once: auth scope, path id, body and query validation, envelopes and
- * 404s. A resource supplies its schemas and its one-round-trip queries.
+ * wired once. A resource supplies its schemas and its one-round-trip queries.
  */
 import type * as v from 'valibot';
 import type { IRequest, IttyRouterType } from 'itty-router';
 import type { Db } from '../db/client';
-import { readJsonObject } from './body';
-import { pathId, route, type BaseContext } from './context';
+import { route, type BaseContext } from './context';
 import { notFound } from './errors';
-import { listParams } from './pagination';
 import { deleted, ok, page, type Page } from './responses';
-import { parse } from './validate';
 
 export type Router = IttyRouterType<IRequest, [BaseContext], Response>;
 
@@ -35,40 +31,31 @@ export function resourceRoutes<C extends v.GenericSchema, U extends v.GenericSch
     if (value === undefined || value === false) throw notFound(r.label);
     return value;
   };
+  const { create, update, list } = r.schemas;
   router
     .post(
       r.path,
-      route('write', async (request, ctx) => {
-        const input = parse(r.schemas.create, await readJsonObject(request));
-        return ok(await ctx.query((db) => r.create(db, ctx.workspaceId, input)), 201);
-      }),
+      route('write', { body: create }, async (ctx, { body }) =>
+        ok(await ctx.query((db) => r.create(db, ctx.workspaceId, body)), 201),
+      ),
     )
     .get(
       r.path,
-      route('read', async (request, ctx) => {
-        const params = listParams(request, r.schemas.list);
-        return page(await ctx.query((db) => r.list(db, ctx.workspaceId, params)));
-      }),
+      route('read', { query: list }, async (ctx, { query }) => page(await ctx.query((db) => r.list(db, ctx.workspaceId, query)))),
     )
     .get(
       one,
-      route('read', async (request, ctx) => {
-        const id = pathId(request, r.label);
-        return ok(found(await ctx.query((db) => r.get(db, ctx.workspaceId, id))));
-      }),
+      route('read', { id: r.label }, async (ctx, { id }) => ok(found(await ctx.query((db) => r.get(db, ctx.workspaceId, id))))),
     )
     .patch(
       one,
-      route('write', async (request, ctx) => {
-        const id = pathId(request, r.label);
-        const input = parse(r.schemas.update, await readJsonObject(request));
-        return ok(found(await ctx.query((db) => r.update(db, ctx.workspaceId, id, input))));
-      }),
+      route('write', { id: r.label, body: update }, async (ctx, { id, body }) =>
+        ok(found(await ctx.query((db) => r.update(db, ctx.workspaceId, id, body)))),
+      ),
     )
     .delete(
       one,
-      route('write', async (request, ctx) => {
-        const id = pathId(request, r.label);
+      route('write', { id: r.label }, async (ctx, { id }) => {
         found(await ctx.query((db) => r.remove(db, ctx.workspaceId, id)));
         return deleted(id);
       }),

@@ -1,10 +1,15 @@
-/** Success envelopes, Qwoty style. */
-export function json(body: unknown, status = 200, headers?: HeadersInit): Response {
-  const response = Response.json(body, { status, headers });
-  return response;
+/**
+ * What handlers return: a status and a body, serialized once by route() so
+ * that serialization is timed. Success envelopes are Qwoty's.
+ */
+export interface Reply {
+  status: number;
+  body: unknown;
 }
 
-export const ok = <T>(data: T, status = 200) => json({ success: true, data }, status);
+export const reply = (body: unknown, status = 200): Reply => ({ status, body });
+
+export const ok = <T>(data: T, status = 200) => reply({ success: true, data }, status);
 
 export interface Page<T> {
   data: T[];
@@ -13,6 +18,8 @@ export interface Page<T> {
 }
 
 export const page = <T>({ data, hasMore, nextCursor }: Page<T>) =>
-  json({ success: true, data, has_more: hasMore, next_cursor: nextCursor });
+  reply({ success: true, data, has_more: hasMore, next_cursor: nextCursor });
 
 export const deleted = (id: string) => ok({ id, deleted: true });
+
+export const toResponse = ({ body, status }: Reply, headers?: HeadersInit) => Response.json(body, { status, headers });

@@ -7,12 +7,10 @@ import * as v from 'valibot';
 import { AddressCreate } from '../../addresses/schemas';
 import { ContactCreate } from '../../contacts/schemas';
 import { CustomerCreate, CustomerUpdate } from '../../customers/schemas';
-import { readJsonObject } from '../../http/body';
-import { pathId, route } from '../../http/context';
+import { route } from '../../http/context';
 import { notFound } from '../../http/errors';
-import { listParams } from '../../http/pagination';
 import type { Router } from '../../http/resource';
-import { json } from '../../http/responses';
+import { reply } from '../../http/responses';
 import { parse } from '../../http/validate';
 import { uuidv7 } from '../../lib/ids';
 import { fromUpwellAddress, fromUpwellContact, fromUpwellCustomer } from '../mapping';
@@ -60,53 +58,49 @@ export function upwellRoutes(router: Router) {
   router
     .post(
       '/api/rest/customers',
-      route('write', async (request, ctx) => {
-        const { input } = parse(CreateCustomer, await readJsonObject(request));
-        const [created] = await ctx.query((db) => createCustomers(db, ctx.workspaceId, [toNewCustomer(input)]));
-        return json({ createCustomer: created });
+      route('write', { body: CreateCustomer }, async (ctx, { body }) => {
+        const item = ctx.timing.time('validation', () => toNewCustomer(body.input));
+        const [created] = await ctx.query((db) => createCustomers(db, ctx.workspaceId, [item]));
+        return reply({ createCustomer: created });
       }),
     )
     .post(
       '/api/rest/bulk-customers',
-      route('write', async (request, ctx) => {
-        const { inputs } = parse(CreateCustomers, await readJsonObject(request));
-        const created = await ctx.query((db) => createCustomers(db, ctx.workspaceId, inputs.map(toNewCustomer)));
-        return json({ createCustomers: { returning: created } });
+      route('write', { body: CreateCustomers }, async (ctx, { body }) => {
+        const items = ctx.timing.time('validation', () => body.inputs.map(toNewCustomer));
+        const created = await ctx.query((db) => createCustomers(db, ctx.workspaceId, items));
+        return reply({ createCustomers: { returning: created } });
       }),
     )
     .post(
       '/api/rest/customers/search',
-      route('read', async (request, ctx) => {
-        const body = parse(SearchBody, await readJsonObject(request));
-        const { where, orderBy } = translateSearch(body.where, body.orderBy);
+      route('read', { body: SearchBody }, async (ctx, { body }) => {
+        const { where, orderBy } = ctx.timing.time('validation', () => translateSearch(body.where, body.orderBy));
         const page = await ctx.query((db) => listCustomers(db, ctx.workspaceId, { ...body, where, orderBy }));
-        return json(aggregate(page));
+        return reply(aggregate(page));
       }),
     )
     .get(
       '/api/rest/customers',
-      route('read', async (request, ctx) => {
-        const params = listParams(request, ListQuery);
-        return json(aggregate(await ctx.query((db) => listCustomers(db, ctx.workspaceId, params))));
-      }),
+      route('read', { query: ListQuery }, async (ctx, { query }) =>
+        reply(aggregate(await ctx.query((db) => listCustomers(db, ctx.workspaceId, query)))),
+      ),
     )
     .get(
       '/api/rest/customers/:id',
-      route('read', async (request, ctx) => {
-        const id = pathId(request, 'Customer');
+      route('read', { id: 'Customer' }, async (ctx, { id }) => {
         const customer = await ctx.query((db) => getCustomer(db, ctx.workspaceId, id));
         if (!customer) throw notFound('Customer');
-        return json({ customer });
+        return reply({ customer });
       }),
     )
     .put(
       '/api/rest/customers/:id',
-      route('write', async (request, ctx) => {
-        const id = pathId(request, 'Customer');
-        const body = parse(UpdateCustomer, await readJsonObject(request));
-        const [customer] = await ctx.query((db) => updateCustomers(db, byId(ctx.workspaceId, id), toUpdate(body)));
+      route('write', { id: 'Customer', body: UpdateCustomer }, async (ctx, { id, body }) => {
+        const update = ctx.timing.time('validation', () => toUpdate(body));
+        const [customer] = await ctx.query((db) => updateCustomers(db, byId(ctx.workspaceId, id), update));
         if (!customer) throw notFound('Customer');
-        return json({
+        return reply({
           updateCustomer: customer,
           updateCustomerRules: { affectedRows: body.customerRulesInput ? 1 : 0 },
         });
@@ -114,11 +108,11 @@ export function upwellRoutes(router: Router) {
     )
     .put(
       '/api/rest/customers',
-      route('write', async (request, ctx) => {
-        const body = parse(UpdateCustomerBySource, await readJsonObject(request));
+      route('write', { body: UpdateCustomerBySource }, async (ctx, { body }) => {
         const match = bySource(ctx.workspaceId, body.sourceSystem, body.sourceSystemId);
-        const updated = await ctx.query((db) => updateCustomers(db, match, toUpdate(body)));
-        return json({
+        const update = ctx.timing.time('validation', () => toUpdate(body));
+        const updated = await ctx.query((db) => updateCustomers(db, match, update));
+        return reply({
           updateCustomer: { affectedRows: updated.length, returning: updated },
           updateCustomerRules: { affectedRows: body.customerRulesInput ? updated.length : 0 },
         });
