@@ -13,7 +13,11 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations },
+                // An empty database for the migration tests to upgrade step by step.
+                d1Databases: { MIGRATIONS_DB: 'migrations-test' },
+              },
             }),
           ],
           test: {

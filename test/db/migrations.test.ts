@@ -1,0 +1,77 @@
+/**
+ * Migrations are forward-only and keep existing rows valid: applied to an
+ * empty database, and applied one by one to a database holding data written
+ * under the previous migration, nothing is lost.
+ */
+import { applyD1Migrations } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+
+const migrations = env.TEST_MIGRATIONS;
+const db = env.MIGRATIONS_DB;
+
+const rows = async (sql: string) => (await db.prepare(sql).all()).results;
+
+describe('migrations', () => {
+  it('are numbered NNNN_verb_noun.sql, in order', () => {
+    expect(migrations.map((m) => m.name)).toEqual([...migrations.map((m) => m.name)].sort());
+    for (const m of migrations) expect(m.name).toMatch(/^\d{4}_[a-z]+_[a-z_]+\.sql$/);
+  });
+
+  it('upgrade a database holding data from each previous migration without losing it', async () => {
+    await applyD1Migrations(db, migrations.slice(0, 2));
+    // Data as the first schema knew it: two workspaces, customers with tax ids, a contact, an address, a segment.
+    await db.batch([
+      db.prepare(`INSERT INTO segments VALUES ('s1', 'w1', 'SMB', NULL, NULL, 1, 1)`),
+      db.prepare(`INSERT INTO customers (id, workspace_id, name, name_search, type, segment_id, tax_ids, created_at, updated_at)
+        VALUES ('c1', 'w1', 'Acme', 'acme', 'company', 's1', '[{"tax":"VAT","tax_value":"FR1"}]', 1, 1),
+               ('c2', 'w1', 'Beta', 'beta', 'individual', NULL, '[]', 2, 2),
+               ('c3', 'w2', 'Gamma', 'gamma', 'company', NULL, '[]', 3, 3)`),
+      db.prepare(`INSERT INTO contacts (id, workspace_id, customer_id, first_name, last_name, email, created_at, updated_at)
+        VALUES ('k1', 'w1', 'c1', 'Ada', 'Lovelace', 'ada@example.com', 1, 1)`),
+      db.prepare(`INSERT INTO addresses (id, workspace_id, customer_id, contact_id, type, address_line1, city, postal_code, country, created_at, updated_at)
+        VALUES ('a1', 'w1', 'c1', 'k1', 'billing', '1 rue', 'Paris', '75001', 'FR', 1, 1)`),
+    ]);
+    const before = {
+      segments: await rows('SELECT * FROM segments'),
+      contacts: await rows('SELECT * FROM contacts'),
+      addresses: await rows('SELECT * FROM addresses'),
+      taxIds: await rows('SELECT * FROM customer_tax_ids'),
+    };
+
+    await applyD1Migrations(db, migrations);
+
+    expect(await rows('SELECT * FROM segments')).toEqual(before.segments);
+    expect(await rows('SELECT * FROM contacts')).toEqual(before.contacts);
+    expect(await rows('SELECT * FROM addresses')).toEqual(before.addresses);
+    expect(await rows('SELECT * FROM customer_tax_ids')).toEqual(before.taxIds);
+    // Existing customers keep their data and get the new fields' defaults, numbered per workspace in creation order.
+    expect(
+      await rows(
+        'SELECT id, workspace_id, name, segment_id, tax_ids, number, contact_origin, cc_email_addresses, metadata, source_system FROM customers ORDER BY id',
+      ),
+    ).toEqual([
+      { id: 'c1', workspace_id: 'w1', name: 'Acme', segment_id: 's1', tax_ids: '[{"tax":"VAT","tax_value":"FR1"}]', number: 1, contact_origin: 'WEB_FORM', cc_email_addresses: '[]', metadata: '{}', source_system: null },
+      { id: 'c2', workspace_id: 'w1', name: 'Beta', segment_id: null, tax_ids: '[]', number: 2, contact_origin: 'WEB_FORM', cc_email_addresses: '[]', metadata: '{}', source_system: null },
+      { id: 'c3', workspace_id: 'w2', name: 'Gamma', segment_id: null, tax_ids: '[]', number: 1, contact_origin: 'WEB_FORM', cc_email_addresses: '[]', metadata: '{}', source_system: null },
+    ]);
+    // The rules of the later migrations hold for the old rows too.
+    await expect(db.prepare(`UPDATE customers SET bill_to_customer_id = 'c3' WHERE id = 'c1'`).run()).rejects.toThrow(
+      /invalid_reference:bill_to_customer_id/,
+    );
+    await expect(db.prepare(`UPDATE customers SET number = 2 WHERE id = 'c1'`).run()).rejects.toThrow(/UNIQUE/);
+  });
+
+  // test/setup.ts applied every migration to the test database, which starts empty.
+  it('apply to an empty database, recording each one once', async () => {
+    const tables = await env.DB.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name`).all<{
+      name: string;
+    }>();
+    expect(tables.results.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['addresses', 'contacts', 'customer_tax_ids', 'customers', 'segments', 'customers_tax_ids_insert', 'customers_bill_to_clear']),
+    );
+    await applyD1Migrations(env.DB, migrations);
+    const applied = await env.DB.prepare('SELECT name FROM d1_migrations ORDER BY id').all<{ name: string }>();
+    expect(applied.results.map((r) => r.name)).toEqual(migrations.map((m) => m.name));
+  });
+});
