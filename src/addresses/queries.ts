@@ -2,18 +2,20 @@
  * Address storage: one statement per call. The customer must be in the same
  * workspace and the contact, if any, a contact of that customer (triggers).
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { addresses } from '../db/schema';
+import { deletePlan, insertPlan, updatePlan } from '../db/plan';
 import { changes, EXTERNAL_ID_COLUMNS, touched } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
+import { versioned } from '../lib/versions';
 import type { AddressCreate, AddressList, AddressUpdate } from './schemas';
 
 type AddressRow = typeof addresses.$inferSelect;
 
 export function toAddress(row: AddressRow) {
-  return {
+  return versioned({
     id: row.id,
     workspace_id: row.workspaceId,
     customer_id: row.customerId,
@@ -32,7 +34,7 @@ export function toAddress(row: AddressRow) {
     id_accounting: row.idAccounting,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
-  };
+  }, row.version);
 }
 
 const owned = (workspaceId: string, id: string) => and(eq(addresses.workspaceId, workspaceId), eq(addresses.id, id));
@@ -60,9 +62,10 @@ export function addressValues(workspaceId: string, input: AddressCreate, now = D
   };
 }
 
-export async function createAddress(db: Db, workspaceId: string, input: AddressCreate) {
-  const row = await db.insert(addresses).values(addressValues(workspaceId, input)).returning().get();
-  return toAddress(row!);
+export const addressColumns = getTableColumns(addresses);
+
+export function createAddress(db: Db, workspaceId: string, input: AddressCreate) {
+  return insertPlan(db, addresses, addressColumns, addressValues(workspaceId, input), toAddress);
 }
 
 export async function getAddress(db: Db, workspaceId: string, id: string) {
@@ -70,7 +73,7 @@ export async function getAddress(db: Db, workspaceId: string, id: string) {
   return row && toAddress(row);
 }
 
-export async function updateAddress(db: Db, workspaceId: string, id: string, input: AddressUpdate) {
+export function updateAddress(db: Db, workspaceId: string, id: string, input: AddressUpdate, ifMatch?: number[]) {
   const set = changes<typeof addresses.$inferInsert>(input, {
     type: 'type',
     name: 'name',
@@ -84,19 +87,12 @@ export async function updateAddress(db: Db, workspaceId: string, id: string, inp
     comment: 'comment',
     ...EXTERNAL_ID_COLUMNS,
   });
-  if (Object.keys(set).length === 0) return getAddress(db, workspaceId, id);
-  const row = await db
-    .update(addresses)
-    .set({ ...set, updatedAt: touched(addresses.updatedAt) })
-    .where(owned(workspaceId, id))
-    .returning()
-    .get();
-  return row && toAddress(row);
+  const touch = Object.keys(set).length === 0 ? undefined : { ...set, updatedAt: touched(addresses.updatedAt) };
+  return updatePlan(db, addresses, addressColumns, owned(workspaceId, id), touch, ifMatch, toAddress);
 }
 
-export async function deleteAddress(db: Db, workspaceId: string, id: string) {
-  const removed = await db.delete(addresses).where(owned(workspaceId, id)).returning({ id: addresses.id }).all();
-  return removed.length > 0;
+export function deleteAddress(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {
+  return deletePlan(db, addresses, owned(workspaceId, id), ifMatch);
 }
 
 export async function listAddresses(db: Db, workspaceId: string, params: AddressList) {

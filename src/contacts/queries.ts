@@ -6,15 +6,17 @@ import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { addresses, contacts } from '../db/schema';
 import { relatedIds } from '../db/related';
+import { deletePlan, insertPlan, updatePlan } from '../db/plan';
 import { changes, EXTERNAL_ID_COLUMNS, touched } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
+import { versioned } from '../lib/versions';
 import type { ContactCreate, ContactList, ContactUpdate } from './schemas';
 
 type ContactRow = typeof contacts.$inferSelect & { addressIds: string[] };
 
 export function toContact(row: ContactRow) {
-  return {
+  return versioned({
     id: row.id,
     workspace_id: row.workspaceId,
     customer_id: row.customerId,
@@ -29,7 +31,7 @@ export function toContact(row: ContactRow) {
     address_ids: row.addressIds,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
-  };
+  }, row.version);
 }
 
 const columns = {
@@ -57,9 +59,8 @@ export function contactValues(workspaceId: string, input: ContactCreate, now = D
   };
 }
 
-export async function createContact(db: Db, workspaceId: string, input: ContactCreate) {
-  const row = await db.insert(contacts).values(contactValues(workspaceId, input)).returning().get();
-  return toContact({ ...row!, addressIds: [] });
+export function createContact(db: Db, workspaceId: string, input: ContactCreate) {
+  return insertPlan(db, contacts, columns, contactValues(workspaceId, input), toContact);
 }
 
 export async function getContact(db: Db, workspaceId: string, id: string) {
@@ -67,7 +68,7 @@ export async function getContact(db: Db, workspaceId: string, id: string) {
   return row && toContact(row);
 }
 
-export async function updateContact(db: Db, workspaceId: string, id: string, input: ContactUpdate) {
+export function updateContact(db: Db, workspaceId: string, id: string, input: ContactUpdate, ifMatch?: number[]) {
   const set = changes<typeof contacts.$inferInsert>(input, {
     first_name: 'firstName',
     last_name: 'lastName',
@@ -76,20 +77,13 @@ export async function updateContact(db: Db, workspaceId: string, id: string, inp
     role: 'role',
     ...EXTERNAL_ID_COLUMNS,
   });
-  if (Object.keys(set).length === 0) return getContact(db, workspaceId, id);
-  const row = await db
-    .update(contacts)
-    .set({ ...set, updatedAt: touched(contacts.updatedAt) })
-    .where(owned(workspaceId, id))
-    .returning(columns)
-    .get();
-  return row && toContact(row);
+  const touch = Object.keys(set).length === 0 ? undefined : { ...set, updatedAt: touched(contacts.updatedAt) };
+  return updatePlan(db, contacts, columns, owned(workspaceId, id), touch, ifMatch, toContact);
 }
 
 /** Addresses linked to the contact keep existing with contact_id = null (ON DELETE SET NULL). */
-export async function deleteContact(db: Db, workspaceId: string, id: string) {
-  const removed = await db.delete(contacts).where(owned(workspaceId, id)).returning({ id: contacts.id }).all();
-  return removed.length > 0;
+export function deleteContact(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {
+  return deletePlan(db, contacts, owned(workspaceId, id), ifMatch);
 }
 
 export async function listContacts(db: Db, workspaceId: string, params: ContactList) {

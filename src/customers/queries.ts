@@ -3,23 +3,25 @@
  * batch); rows become API objects only in toCustomer(). The compatibility
  * APIs reuse customerValues(), customerChanges() and the column sets here.
  */
-import { and, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { addresses, contacts, customers, customerTaxIds } from '../db/schema';
+import { deletePlan, insertPlan, updatePlan } from '../db/plan';
+import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../db/schema';
 import { qualified, relatedIds } from '../db/related';
 import { changes, EXTERNAL_ID_COLUMNS, touched } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
+import { versioned } from '../lib/versions';
 import type { CustomerCreate, CustomerList, CustomerUpdate } from './schemas';
 
-const { nameSearch: _nameSearch, ...columns } = getTableColumns(customers);
+const { nameSearch: _nameSearch, legalNameSearch: _legalNameSearch, ...columns } = getTableColumns(customers);
 export const customerColumns = columns;
-export type CustomerRow = Omit<typeof customers.$inferSelect, 'nameSearch'>;
+export type CustomerRow = Omit<typeof customers.$inferSelect, 'nameSearch' | 'legalNameSearch'>;
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 export function toCustomer(row: CustomerRow) {
-  return {
+  return versioned({
     id: row.id,
     workspace_id: row.workspaceId,
     number: row.number,
@@ -48,16 +50,28 @@ export function toCustomer(row: CustomerRow) {
     deleted_at: isoOrNull(row.deletedAt),
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
-  };
+  }, row.version);
 }
 export type Customer = ReturnType<typeof toCustomer>;
 
 export const ownedCustomer = (workspaceId: string, id: string) =>
   and(eq(customers.workspaceId, workspaceId), eq(customers.id, id));
 
-/** The next per-workspace number, computed inside the INSERT so concurrent writers cannot collide. */
+/**
+ * Takes the workspace's next customer number: runs in the same batch just
+ * before the INSERT, which reads it back with nextNumber(). The counter only
+ * grows, so a deleted customer's number is never handed out again.
+ */
+export const takeNumber = (db: Db, workspaceId: string) =>
+  db
+    .insert(workspaceCounters)
+    .values({ workspaceId, customers: 1 })
+    .onConflictDoUpdate({ target: workspaceCounters.workspaceId, set: { customers: sql`${workspaceCounters.customers} + 1` } });
+
 const nextNumber = (workspaceId: string) =>
-  sql<number>`(SELECT coalesce(max(${qualified(customers.number)}), 0) + 1 FROM ${customers} WHERE ${qualified(customers.workspaceId)} = ${workspaceId})`;
+  sql<number>`(SELECT ${qualified(workspaceCounters.customers)} FROM ${workspaceCounters} WHERE ${qualified(workspaceCounters.workspaceId)} = ${workspaceId})`;
+
+const lower = (text: string | null | undefined) => (text == null ? text : text.toLowerCase());
 
 export function customerValues(workspaceId: string, input: CustomerCreate, now = Date.now(), id = uuidv7(now)) {
   return {
@@ -67,6 +81,7 @@ export function customerValues(workspaceId: string, input: CustomerCreate, now =
     name: input.name,
     nameSearch: input.name.toLowerCase(),
     legalName: input.legal_name ?? null,
+    legalNameSearch: lower(input.legal_name) ?? null,
     type: input.type,
     segmentId: input.segment_id ?? null,
     logo: input.logo ?? null,
@@ -123,12 +138,12 @@ export function customerChanges(input: CustomerUpdate) {
   const set = changes<typeof customers.$inferInsert>(input, CUSTOMER_FIELD_COLUMNS);
   if (Object.keys(set).length === 0) return undefined;
   if (input.name !== undefined) set.nameSearch = input.name.toLowerCase();
+  if (input.legal_name !== undefined) set.legalNameSearch = lower(input.legal_name);
   return { ...set, updatedAt: touched(customers.updatedAt) };
 }
 
-export async function createCustomer(db: Db, workspaceId: string, input: CustomerCreate): Promise<Customer> {
-  const row = await db.insert(customers).values(customerValues(workspaceId, input)).returning(columns).get();
-  return toCustomer(row!);
+export function createCustomer(db: Db, workspaceId: string, input: CustomerCreate) {
+  return insertPlan(db, customers, columns, customerValues(workspaceId, input), toCustomer, [takeNumber(db, workspaceId)]);
 }
 
 export async function getCustomer(db: Db, workspaceId: string, id: string) {
@@ -144,22 +159,22 @@ export async function getCustomer(db: Db, workspaceId: string, id: string) {
   return row && { ...toCustomer(row), contact_ids: row.contactIds, address_ids: row.addressIds };
 }
 
-export async function updateCustomer(db: Db, workspaceId: string, id: string, input: CustomerUpdate) {
-  const set = customerChanges(input);
-  const row = set
-    ? await db.update(customers).set(set).where(ownedCustomer(workspaceId, id)).returning(columns).get()
-    : await db.select(columns).from(customers).where(ownedCustomer(workspaceId, id)).get();
-  return row && toCustomer(row);
+export function updateCustomer(db: Db, workspaceId: string, id: string, input: CustomerUpdate, ifMatch?: number[]) {
+  return updatePlan(db, customers, columns, ownedCustomer(workspaceId, id), customerChanges(input), ifMatch, toCustomer);
 }
 
-/** The customer, its addresses and contacts go together; tax ids follow by ON DELETE CASCADE. */
-export async function deleteCustomer(db: Db, workspaceId: string, id: string): Promise<boolean> {
-  const [, , removed] = await db.batch([
-    db.delete(addresses).where(and(eq(addresses.workspaceId, workspaceId), eq(addresses.customerId, id))),
-    db.delete(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.customerId, id))),
-    db.delete(customers).where(ownedCustomer(workspaceId, id)).returning({ id: customers.id }),
-  ]);
-  return removed.length > 0;
+/**
+ * The customer, its addresses and contacts go together in one batch, each
+ * delete under the same If-Match guard; tax ids follow by ON DELETE CASCADE.
+ */
+export function deleteCustomer(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {
+  return deletePlan(db, customers, ownedCustomer(workspaceId, id), ifMatch, (guarded) => {
+    const customer = exists(db.select({ id: customers.id }).from(customers).where(guarded));
+    return [
+      db.delete(addresses).where(and(eq(addresses.workspaceId, workspaceId), eq(addresses.customerId, id), customer)),
+      db.delete(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.customerId, id), customer)),
+    ];
+  });
 }
 
 export async function listCustomers(db: Db, workspaceId: string, f: CustomerList) {

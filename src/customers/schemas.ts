@@ -52,8 +52,9 @@ export const CustomerCreate = object({
   type: oneOf(CUSTOMER_TYPES),
   tax_ids: v.optional(taxIds, []),
   contact_origin: v.optional(text(64), 'WEB_FORM'),
-  cc_email_addresses: v.optional(ccEmailAddresses, []),
-  metadata: v.optional(metadata, {}),
+  // null is taken as "none", as on update.
+  cc_email_addresses: v.optional(v.pipe(v.nullable(ccEmailAddresses), v.transform((x) => x ?? [])), []),
+  metadata: v.optional(v.pipe(v.nullable(metadata), v.transform((x) => x ?? {})), {}),
   ...optionalFields,
 });
 

@@ -19,6 +19,8 @@ export interface TaxId {
 const timestamps = {
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /** Bumped by every update: the record's ETag, checked by If-Match (migrations/0004). */
+  version: integer('version').notNull().default(1),
 };
 
 const externalIds = {
@@ -57,6 +59,8 @@ export const customers = sqliteTable(
     /** Per-workspace sequence number: the integer id of APIs that use one (AmbioSys customer_id). */
     number: integer('number').notNull().default(0),
     legalName: text('legal_name'),
+    /** Lower-cased legal name for AmbioSys search (migrations/0004). */
+    legalNameSearch: text('legal_name_search'),
     contactOrigin: text('contact_origin').notNull().default('WEB_FORM'),
     emailAddress: text('email_address'),
     ccEmailAddresses: text('cc_email_addresses', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
@@ -154,3 +158,32 @@ export const addresses = sqliteTable(
     index('addresses_contact_id_idx').on(t.contactId, t.id),
   ],
 );
+
+/**
+ * Idempotency-Key records (migrations/0004). A key is claimed in the same batch
+ * as the write it guards, and `result` is a JSON snapshot of what the write
+ * produced, taken in that same transaction, so key and write commit together.
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 of method, path and body: the same key for another request is refused. */
+    fingerprint: text('fingerprint').notNull(),
+    result: text('result'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.key] }), index('idempotency_keys_expires_at_idx').on(t.expiresAt)],
+);
+
+/**
+ * Per-workspace counters (migrations/0004). `customers` is the last customer
+ * number handed out: it only grows, so a deleted customer's number is never
+ * reused for another customer.
+ */
+export const workspaceCounters = sqliteTable('workspace_counters', {
+  workspaceId: text('workspace_id').primaryKey(),
+  customers: integer('customers').notNull(),
+});

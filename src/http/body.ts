@@ -28,7 +28,13 @@ async function readLimited(body: ReadableStream<Uint8Array>): Promise<Uint8Array
   return out;
 }
 
-export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+export interface JsonBody {
+  /** The body as sent, for the Idempotency-Key fingerprint. */
+  text: string;
+  value: Record<string, unknown>;
+}
+
+export async function readJsonObject(request: Request): Promise<JsonBody> {
   const type = request.headers.get('Content-Type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError('unsupported_media_type', 'Content-Type must be application/json');
@@ -36,14 +42,16 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   const declared = Number(request.headers.get('Content-Length') ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const bytes = request.body ? await readLimited(request.body) : new Uint8Array();
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    value = JSON.parse(text);
   } catch {
     throw new ApiError('invalid_json', 'Request body is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ApiError('invalid_json', 'Request body must be a JSON object');
   }
-  return value as Record<string, unknown>;
+  return { text, value: value as Record<string, unknown> };
 }

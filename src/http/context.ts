@@ -10,10 +10,13 @@ import type { IRequest } from 'itty-router';
 import type { Scope } from '../tokens/token';
 import { database, type Db } from '../db/client';
 import { authenticate, requireScope, type Principal } from './auth';
+import type { WritePlan } from '../db/plan';
 import { readJsonObject } from './body';
+import { etag, ifMatchVersions, noneMatch } from './conditional';
 import { fromDatabaseError, notFound } from './errors';
+import { idempotencyKey, runIdempotent } from './idempotency';
 import { UUID_PATTERN } from '../lib/ids';
-import { toResponse, type Reply } from './responses';
+import { jsonResponse, type Reply } from './responses';
 import type { Timing } from './timing';
 import { parse } from './validate';
 
@@ -26,7 +29,10 @@ export interface BaseContext {
 export interface RouteContext extends BaseContext {
   principal: Principal;
   workspaceId: string;
+  /** Reads (and writes that take no Idempotency-Key). */
   query<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  /** Runs a write plan in one round trip, under the request's Idempotency-Key if it has one. */
+  write<T>(plan: (db: Db) => WritePlan<T>): Promise<T>;
 }
 
 type Schema = v.GenericSchema | undefined;
@@ -43,6 +49,8 @@ export interface Input<B extends Schema, Q extends Schema> {
   id: string;
   body: Out<B>;
   query: Out<Q>;
+  /** Versions accepted by If-Match, when the request has one. */
+  ifMatch: number[] | undefined;
 }
 
 /** A path id that is not a UUID cannot name a record: 404, like a missing one. */
@@ -71,24 +79,50 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
     const raw = spec.body ? await readJsonObject(request) : undefined;
     const input = timing.time('validation', () => ({
       id,
-      body: (spec.body ? parse(spec.body, raw) : undefined) as Out<B>,
+      body: (spec.body ? parse(spec.body, raw?.value) : undefined) as Out<B>,
       query: (spec.query ? parse(spec.query, queryObject(request), 'Invalid query parameters') : undefined) as Out<Q>,
+      ifMatch: request.method === 'GET' || request.method === 'POST' ? undefined : ifMatchVersions(request),
     }));
+    // Keys apply to writes with a body (POST, PATCH, PUT); DELETE is idempotent already.
+    const idem = scope === 'write' && raw ? await idempotencyKey(request, raw.text) : undefined;
+    let replayed = false;
     const db = database(base.env.DB);
+    const query = <T>(work: (db: Db) => Promise<T>) =>
+      timing.measure('db', async () => {
+        try {
+          return await work(db);
+        } catch (error) {
+          throw fromDatabaseError(error) ?? error;
+        }
+      });
     const ctx: RouteContext = {
       ...base,
       principal,
       workspaceId: principal.workspaceId,
-      query: (work) =>
-        timing.measure('db', async () => {
-          try {
-            return await work(db);
-          } catch (error) {
-            throw fromDatabaseError(error) ?? error;
+      query,
+      write: (build) =>
+        query(async (db) => {
+          const plan = build(db);
+          if (idem) {
+            const run = await runIdempotent(db, principal.workspaceId, idem, plan);
+            replayed = run.replayed;
+            return run.value;
           }
+          const [first, ...rest] = plan.statements;
+          return plan.result(rest.length === 0 ? [await first] : await db.batch(plan.statements));
         }),
     };
     const result = await handler(ctx, input, request);
-    return timing.time('serialize', () => toResponse(result));
+    return serialize(request, timing, result, replayed);
   };
+}
+
+async function serialize(request: Request, timing: Timing, result: Reply, replayed: boolean): Promise<Response> {
+  const text = timing.time('serialize', () => JSON.stringify(result.body));
+  const headers: Record<string, string> = replayed ? { 'Idempotent-Replayed': 'true' } : {};
+  if (result.version !== undefined) {
+    headers.ETag = await etag(result.version, text);
+    if (request.method === 'GET' && noneMatch(request, headers.ETag)) return new Response(null, { status: 304, headers });
+  }
+  return jsonResponse(text, result.status, headers);
 }

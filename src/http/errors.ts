@@ -13,8 +13,11 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   already_exists: 409,
   segment_in_use: 409,
+  idempotency_in_progress: 409,
+  precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  idempotency_key_reused: 422,
   internal_error: 500,
 } as const;
 

@@ -39,7 +39,15 @@ export const country = v.pipe(
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   v.picklist(values, `Must be one of: ${values.join(', ')}`);
 
-export const object = <E extends v.ObjectEntries>(entries: E) => v.strictObject(entries, 'Expected a JSON object');
+/** Valibot's record() takes an array (turning it into an object): refuse arrays first. */
+const plainObject = v.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'Expected a JSON object',
+);
+
+/** A JSON object with exactly these fields (Valibot alone would take an array for an object). */
+export const object = <E extends v.ObjectEntries>(entries: E) =>
+  v.pipe(plainObject, v.strictObject(entries, 'Expected a JSON object'));
 
 export const externalIds = {
   id_crm: nullable(text()),
@@ -52,15 +60,22 @@ export const externalIds = {
 export const immutable = (field: string) =>
   v.optional(v.never(`${field} cannot be changed after creation`));
 
-/** An ISO 8601 timestamp, stored as epoch milliseconds. */
-export const timestamp = v.pipe(
+/** An ISO 8601 timestamp string, e.g. 2026-01-15T10:30:00Z. */
+export const isoTimestamp = v.pipe(
   v.string('Expected an ISO 8601 timestamp'),
   v.isoTimestamp('Must be an ISO 8601 timestamp, e.g. 2026-01-15T10:30:00Z'),
+);
+
+/** An ISO 8601 timestamp, stored as epoch milliseconds. */
+export const timestamp = v.pipe(
+  isoTimestamp,
   v.transform((value) => Date.parse(value)),
 );
 
+
 /** Free-form key/value annotations, bounded like Stripe's metadata. */
 export const metadata = v.pipe(
+  plainObject,
   v.record(
     v.pipe(v.string(), v.minLength(1, 'Keys must not be empty'), v.maxLength(40, 'Keys are at most 40 characters')),
     v.pipe(v.string('Values must be strings'), v.maxLength(500, 'Values are at most 500 characters')),
@@ -70,4 +85,4 @@ export const metadata = v.pipe(
 );
 
 /** An opaque JSON object kept as sent (settings other systems attach to a customer). */
-export const jsonObject = v.record(v.string(), v.unknown(), 'Expected a JSON object');
+export const jsonObject = v.pipe(plainObject, v.record(v.string(), v.unknown()));

@@ -5,6 +5,7 @@
 import type * as v from 'valibot';
 import type { IRequest, IttyRouterType } from 'itty-router';
 import type { Db } from '../db/client';
+import type { WritePlan } from '../db/plan';
 import { route, type BaseContext } from './context';
 import { notFound } from './errors';
 import { deleted, ok, page, type Page } from './responses';
@@ -15,11 +16,11 @@ export interface Resource<C extends v.GenericSchema, U extends v.GenericSchema, 
   path: string;
   label: string;
   schemas: { create: C; update: U; list: L };
-  create(db: Db, workspaceId: string, input: v.InferOutput<C>): Promise<T>;
+  create(db: Db, workspaceId: string, input: v.InferOutput<C>): WritePlan<T>;
   list(db: Db, workspaceId: string, params: v.InferOutput<L>): Promise<Page<T>>;
   get(db: Db, workspaceId: string, id: string): Promise<T | undefined>;
-  update(db: Db, workspaceId: string, id: string, input: v.InferOutput<U>): Promise<T | undefined>;
-  remove(db: Db, workspaceId: string, id: string): Promise<boolean>;
+  update(db: Db, workspaceId: string, id: string, input: v.InferOutput<U>, ifMatch?: number[]): WritePlan<T | undefined>;
+  remove(db: Db, workspaceId: string, id: string, ifMatch?: number[]): WritePlan<boolean>;
 }
 
 export function resourceRoutes<C extends v.GenericSchema, U extends v.GenericSchema, L extends v.GenericSchema, T>(
@@ -36,7 +37,7 @@ export function resourceRoutes<C extends v.GenericSchema, U extends v.GenericSch
     .post(
       r.path,
       route('write', { body: create }, async (ctx, { body }) =>
-        ok(await ctx.query((db) => r.create(db, ctx.workspaceId, body)), 201),
+        ok(await ctx.write((db) => r.create(db, ctx.workspaceId, body)), 201),
       ),
     )
     .get(
@@ -49,14 +50,14 @@ export function resourceRoutes<C extends v.GenericSchema, U extends v.GenericSch
     )
     .patch(
       one,
-      route('write', { id: r.label, body: update }, async (ctx, { id, body }) =>
-        ok(found(await ctx.query((db) => r.update(db, ctx.workspaceId, id, body)))),
+      route('write', { id: r.label, body: update }, async (ctx, { id, body, ifMatch }) =>
+        ok(found(await ctx.write((db) => r.update(db, ctx.workspaceId, id, body, ifMatch)))),
       ),
     )
     .delete(
       one,
-      route('write', { id: r.label }, async (ctx, { id }) => {
-        found(await ctx.query((db) => r.remove(db, ctx.workspaceId, id)));
+      route('write', { id: r.label }, async (ctx, { id, ifMatch }) => {
+        found(await ctx.write((db) => r.remove(db, ctx.workspaceId, id, ifMatch)));
         return deleted(id);
       }),
     );

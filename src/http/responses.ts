@@ -1,3 +1,5 @@
+import { versionOf } from '../lib/versions';
+
 /**
  * What handlers return: a status and a body, serialized once by route() so
  * that serialization is timed. Success envelopes are Qwoty's.
@@ -5,11 +7,13 @@
 export interface Reply {
   status: number;
   body: unknown;
+  /** The version of the one record the body carries, for its ETag. */
+  version?: number | undefined;
 }
 
-export const reply = (body: unknown, status = 200): Reply => ({ status, body });
+export const reply = (body: unknown, status = 200, version?: number): Reply => ({ status, body, version });
 
-export const ok = <T>(data: T, status = 200) => reply({ success: true, data }, status);
+export const ok = <T>(data: T, status = 200) => reply({ success: true, data }, status, versionOf(data));
 
 export interface Page<T> {
   data: T[];
@@ -23,3 +27,6 @@ export const page = <T>({ data, hasMore, nextCursor }: Page<T>) =>
 export const deleted = (id: string) => ok({ id, deleted: true });
 
 export const toResponse = ({ body, status }: Reply, headers?: HeadersInit) => Response.json(body, { status, headers });
+
+export const jsonResponse = (text: string, status: number, headers: Record<string, string>) =>
+  new Response(text, { status, headers: { 'Content-Type': 'application/json', ...headers } });

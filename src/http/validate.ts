@@ -2,7 +2,12 @@
 import * as v from 'valibot';
 import { ApiError, type Issue } from './errors';
 
-type AnySchema = v.GenericSchema & { wrapped?: AnySchema; entries?: Record<string, AnySchema>; item?: AnySchema };
+type AnySchema = v.GenericSchema & {
+  wrapped?: AnySchema;
+  entries?: Record<string, AnySchema>;
+  item?: AnySchema;
+  pipe?: AnySchema[];
+};
 
 const WRAPPERS = new Set(['optional', 'nullable', 'nullish', 'exact_optional']);
 
@@ -12,6 +17,8 @@ const WRAPPERS = new Set(['optional', 'nullable', 'nullish', 'exact_optional']);
  */
 function unknownFields(schema: AnySchema, value: unknown, path: (string | number)[], out: Issue[]): void {
   while (WRAPPERS.has(schema.type) && schema.wrapped) schema = schema.wrapped;
+  // An object schema sits inside a pipe behind the plain-object check (fields.ts object()).
+  schema = schema.pipe?.find((step) => step.type === 'strict_object') ?? schema;
   if (schema.type === 'strict_object' && schema.entries && typeof value === 'object' && value && !Array.isArray(value)) {
     for (const [key, item] of Object.entries(value)) {
       const entry = Object.hasOwn(schema.entries, key) ? schema.entries[key] : undefined;
@@ -36,9 +43,7 @@ export function parse<S extends v.GenericSchema>(schema: S, input: unknown, mess
   if (result.success) return result.output;
   const unknown: Issue[] = [];
   unknownFields(schema as AnySchema, input, [], unknown);
-  const issues = [
-    ...result.issues.filter((i) => !(i.type === 'strict_object' && i.expected === 'never')).map(describe),
-    ...unknown,
-  ];
+  const all = [...result.issues.filter((i) => !(i.type === 'strict_object' && i.expected === 'never')).map(describe), ...unknown];
+  const issues = all.filter((issue, i) => all.findIndex((o) => o.path === issue.path && o.message === issue.message) === i);
   throw new ApiError('validation_error', `${message}: ${[...new Set(issues.map((i) => i.path || i.message))].join(', ')}`, { issues });
 }

@@ -1,16 +1,18 @@
-/** Segment storage: one statement per call. Deleting a segment in use is refused by a trigger (409). */
-import { and, eq } from 'drizzle-orm';
+/** Segment storage: every read is one statement, every write one plan (src/db/plan.ts). */
+import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { segments } from '../db/schema';
+import { deletePlan, insertPlan, updatePlan } from '../db/plan';
 import { changes, touched } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
+import { versioned } from '../lib/versions';
 import type { SegmentCreate, SegmentList, SegmentUpdate } from './schemas';
 
 type SegmentRow = typeof segments.$inferSelect;
 
 export function toSegment(row: SegmentRow) {
-  return {
+  return versioned({
     id: row.id,
     workspace_id: row.workspaceId,
     name: row.name,
@@ -18,27 +20,25 @@ export function toSegment(row: SegmentRow) {
     description: row.description,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
-  };
+  }, row.version);
 }
 
 const owned = (workspaceId: string, id: string) => and(eq(segments.workspaceId, workspaceId), eq(segments.id, id));
 
-export async function createSegment(db: Db, workspaceId: string, input: SegmentCreate) {
+const columns = getTableColumns(segments);
+
+export function createSegment(db: Db, workspaceId: string, input: SegmentCreate) {
   const now = Date.now();
-  const row = await db
-    .insert(segments)
-    .values({
-      id: uuidv7(now),
-      workspaceId,
-      name: input.name,
-      reference: input.reference ?? null,
-      description: input.description ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get();
-  return toSegment(row!);
+  const values = {
+    id: uuidv7(now),
+    workspaceId,
+    name: input.name,
+    reference: input.reference ?? null,
+    description: input.description ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return insertPlan(db, segments, columns, values, toSegment);
 }
 
 export async function getSegment(db: Db, workspaceId: string, id: string) {
@@ -46,21 +46,15 @@ export async function getSegment(db: Db, workspaceId: string, id: string) {
   return row && toSegment(row);
 }
 
-export async function updateSegment(db: Db, workspaceId: string, id: string, input: SegmentUpdate) {
+export function updateSegment(db: Db, workspaceId: string, id: string, input: SegmentUpdate, ifMatch?: number[]) {
   const set = changes<typeof segments.$inferInsert>(input, { name: 'name', reference: 'reference', description: 'description' });
-  if (Object.keys(set).length === 0) return getSegment(db, workspaceId, id);
-  const row = await db
-    .update(segments)
-    .set({ ...set, updatedAt: touched(segments.updatedAt) })
-    .where(owned(workspaceId, id))
-    .returning()
-    .get();
-  return row && toSegment(row);
+  const touch = Object.keys(set).length === 0 ? undefined : { ...set, updatedAt: touched(segments.updatedAt) };
+  return updatePlan(db, segments, columns, owned(workspaceId, id), touch, ifMatch, toSegment);
 }
 
-export async function deleteSegment(db: Db, workspaceId: string, id: string) {
-  const removed = await db.delete(segments).where(owned(workspaceId, id)).returning({ id: segments.id }).all();
-  return removed.length > 0;
+/** A segment in use is refused by a trigger (409 segment_in_use). */
+export function deleteSegment(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {
+  return deletePlan(db, segments, owned(workspaceId, id), ifMatch);
 }
 
 export async function listSegments(db: Db, workspaceId: string, params: SegmentList) {

@@ -41,10 +41,17 @@ describe('migrations', () => {
 
     await applyD1Migrations(db, migrations);
 
-    expect(await rows('SELECT * FROM segments')).toEqual(before.segments);
-    expect(await rows('SELECT * FROM contacts')).toEqual(before.contacts);
-    expect(await rows('SELECT * FROM addresses')).toEqual(before.addresses);
+    // Every row is still there with its data, at version 1 (migration 0004).
+    const versioned = (list: Record<string, unknown>[]) => list.map((row) => ({ ...row, version: 1 }));
+    expect(await rows('SELECT * FROM segments')).toEqual(versioned(before.segments));
+    expect(await rows('SELECT * FROM contacts')).toEqual(versioned(before.contacts));
+    expect(await rows('SELECT * FROM addresses')).toEqual(versioned(before.addresses));
     expect(await rows('SELECT * FROM customer_tax_ids')).toEqual(before.taxIds);
+    // Customer numbers continue after the backfilled ones: the counters start at each workspace's highest.
+    expect(await rows('SELECT * FROM workspace_counters ORDER BY workspace_id')).toEqual([
+      { workspace_id: 'w1', customers: 2 },
+      { workspace_id: 'w2', customers: 1 },
+    ]);
     // Existing customers keep their data and get the new fields' defaults, numbered per workspace in creation order.
     expect(
       await rows(

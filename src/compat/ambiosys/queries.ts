@@ -13,7 +13,7 @@ import type { AmbiosysList } from './schemas';
 function matches(search: string) {
   const needle = search.toLowerCase();
   return sql`(instr(${qualified(customers.nameSearch)}, ${needle}) > 0
-    OR instr(lower(${qualified(customers.legalName)}), ${needle}) > 0
+    OR instr(${qualified(customers.legalNameSearch)}, ${needle}) > 0
     OR EXISTS (SELECT 1 FROM ${customerTaxIds} WHERE ${qualified(customerTaxIds.customerId)} = ${qualified(customers.id)}
       AND instr(lower(${qualified(customerTaxIds.taxValue)}), ${needle}) > 0))`;
 }

@@ -10,6 +10,7 @@ import { reply } from '../../http/responses';
 import { parse } from '../../http/validate';
 import { createCustomer } from '../../customers/queries';
 import { CustomerCreate } from '../../customers/schemas';
+import { versionOf } from '../../lib/versions';
 import { fromAmbiosys, toAmbiosys } from '../mapping';
 import { getByNumber, listByPage } from './queries';
 import { AmbiosysCreate, AmbiosysList } from './schemas';
@@ -20,8 +21,8 @@ export function ambiosysRoutes(router: Router) {
       '/api/customers/create',
       route('write', { body: AmbiosysCreate }, async (ctx, { body }) => {
         const input = ctx.timing.time('validation', () => parse(CustomerCreate, fromAmbiosys(body)));
-        const customer = await ctx.query((db) => createCustomer(db, ctx.workspaceId, input));
-        return reply({ success: true, customer: toAmbiosys(customer) }, 201);
+        const customer = await ctx.write((db) => createCustomer(db, ctx.workspaceId, input));
+        return reply({ success: true, customer: toAmbiosys(customer) }, 201, versionOf(customer));
       }),
     )
     .get(
@@ -43,7 +44,7 @@ export function ambiosysRoutes(router: Router) {
         const number = /^[1-9]\d{0,14}$/.test(id) ? Number(id) : undefined;
         const customer = number === undefined ? undefined : await ctx.query((db) => getByNumber(db, ctx.workspaceId, number));
         if (!customer) throw notFound('Customer');
-        return reply({ success: true, cliente: toAmbiosys(customer) });
+        return reply({ success: true, cliente: toAmbiosys(customer) }, 200, versionOf(customer));
       }),
     );
 }

@@ -4,16 +4,18 @@
  * nested contacts and addresses in one batch (one transaction); Hasura's
  * offset pagination is its contract, so lists use LIMIT/OFFSET.
  */
-import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { addresses, contacts, customers } from '../../db/schema';
+import { snapshotRows, updatePlan, type WritePlan } from '../../db/plan';
 import { qualified } from '../../db/related';
-import { addressValues, toAddress } from '../../addresses/queries';
+import { addressValues } from '../../addresses/queries';
 import { contactValues } from '../../contacts/queries';
-import { customerChanges, customerColumns, customerValues, ownedCustomer, toCustomer } from '../../customers/queries';
+import { customerChanges, customerColumns, customerValues, ownedCustomer, takeNumber, toCustomer } from '../../customers/queries';
 import type { AddressCreate } from '../../addresses/schemas';
 import type { ContactCreate } from '../../contacts/schemas';
 import type { CustomerCreate, CustomerUpdate } from '../../customers/schemas';
+import { versioned } from '../../lib/versions';
 import { toUpwell, type CanonicalAddress } from '../mapping';
 
 /** A customer's addresses as a JSON array of canonical address objects, oldest first. */
@@ -28,7 +30,7 @@ const addressList = sql<string>`(SELECT json_group_array(json_object(
 
 const withAddresses = { ...customerColumns, addressList };
 type Row = Parameters<typeof toCustomer>[0] & { addressList: CanonicalAddress[] };
-const toUpwellCustomer = (row: Row) => toUpwell(toCustomer(row), row.addressList);
+const toUpwellCustomer = (row: Row) => versioned(toUpwell(toCustomer(row), row.addressList), row.version);
 
 export interface NewCustomer {
   id: string;
@@ -37,24 +39,30 @@ export interface NewCustomer {
   addresses: AddressCreate[];
 }
 
-/** Every customer with its contacts and addresses, all in one batch: all or nothing. */
-export async function createCustomers(db: Db, workspaceId: string, items: NewCustomer[]) {
+/**
+ * Every customer with its number, contacts and addresses, in one batch (all
+ * or nothing); the last statement reads them back in the same transaction.
+ */
+export function createCustomers(db: Db, workspaceId: string, items: NewCustomer[]): WritePlan<UpwellCustomer[]> {
   const now = Date.now();
-  const statements = items.flatMap((item) => [
-    db.insert(customers).values(customerValues(workspaceId, item.customer, now, item.id)).returning(customerColumns),
+  const created = inArray(
+    customers.id,
+    items.map((item) => item.id),
+  );
+  const writes = items.flatMap((item) => [
+    takeNumber(db, workspaceId),
+    db.insert(customers).values(customerValues(workspaceId, item.customer, now, item.id)),
     ...item.contacts.map((c) => db.insert(contacts).values(contactValues(workspaceId, c, now))),
-    ...item.addresses.map((a) => db.insert(addresses).values(addressValues(workspaceId, a, now)).returning()),
+    ...item.addresses.map((a) => db.insert(addresses).values(addressValues(workspaceId, a, now))),
   ]);
-  const results = (await db.batch(statements as [(typeof statements)[number]])) as unknown[][];
-  // Results come back in statement order: walk them customer by customer.
-  let at = 0;
-  return items.map((item) => {
-    const [customerRow] = results[at++] as Parameters<typeof toCustomer>[0][];
-    at += item.contacts.length;
-    const addressRows = results.slice(at, (at += item.addresses.length)).map((r) => toAddress((r as never[])[0]!));
-    return toUpwell(toCustomer(customerRow!), addressRows);
-  });
+  const readBack = db.select(withAddresses).from(customers).where(created).orderBy(customers.id);
+  return {
+    statements: [...writes, readBack] as unknown as WritePlan<UpwellCustomer[]>['statements'],
+    result: (results) => (results[writes.length] as Row[]).map(toUpwellCustomer),
+    snapshot: snapshotRows(customers, withAddresses, created, customers.id, (rows) => rows.map(toUpwellCustomer)),
+  };
 }
+export type UpwellCustomer = ReturnType<typeof toUpwellCustomer>;
 
 export async function getCustomer(db: Db, workspaceId: string, id: string) {
   const row = await db.select(withAddresses).from(customers).where(ownedCustomer(workspaceId, id)).get();
@@ -81,15 +89,12 @@ export async function listCustomers(
 }
 
 /**
- * Hasura's update: set the given columns on the customers `match` selects and
- * return them; with nothing to set it only reads.
+ * Hasura's update: set the given columns on the customer `match` selects (one
+ * at most: by id, or by the unique source pair) and return it; with nothing
+ * to set it only reads.
  */
-export async function updateCustomers(db: Db, match: SQL | undefined, input: CustomerUpdate) {
-  const set = customerChanges(input);
-  const rows = set
-    ? await db.update(customers).set(set).where(match).returning(withAddresses).all()
-    : await db.select(withAddresses).from(customers).where(match).all();
-  return rows.map(toUpwellCustomer);
+export function updateCustomer(db: Db, match: SQL | undefined, input: CustomerUpdate, ifMatch?: number[]) {
+  return updatePlan(db, customers, withAddresses, match, customerChanges(input), ifMatch, toUpwellCustomer);
 }
 
 export const byId = (workspaceId: string, id: string) => ownedCustomer(workspaceId, id);

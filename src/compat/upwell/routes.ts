@@ -13,8 +13,9 @@ import type { Router } from '../../http/resource';
 import { reply } from '../../http/responses';
 import { parse } from '../../http/validate';
 import { uuidv7 } from '../../lib/ids';
+import { versionOf } from '../../lib/versions';
 import { fromUpwellAddress, fromUpwellContact, fromUpwellCustomer } from '../mapping';
-import { byId, bySource, createCustomers, getCustomer, listCustomers, updateCustomers, type NewCustomer } from './queries';
+import { byId, bySource, createCustomers, getCustomer, listCustomers, updateCustomer, type NewCustomer } from './queries';
 import {
   CreateCustomer,
   CreateCustomers,
@@ -60,15 +61,15 @@ export function upwellRoutes(router: Router) {
       '/api/rest/customers',
       route('write', { body: CreateCustomer }, async (ctx, { body }) => {
         const item = ctx.timing.time('validation', () => toNewCustomer(body.input));
-        const [created] = await ctx.query((db) => createCustomers(db, ctx.workspaceId, [item]));
-        return reply({ createCustomer: created });
+        const [created] = await ctx.write((db) => createCustomers(db, ctx.workspaceId, [item]));
+        return reply({ createCustomer: created }, 200, versionOf(created));
       }),
     )
     .post(
       '/api/rest/bulk-customers',
       route('write', { body: CreateCustomers }, async (ctx, { body }) => {
         const items = ctx.timing.time('validation', () => body.inputs.map(toNewCustomer));
-        const created = await ctx.query((db) => createCustomers(db, ctx.workspaceId, items));
+        const created = await ctx.write((db) => createCustomers(db, ctx.workspaceId, items));
         return reply({ createCustomers: { returning: created } });
       }),
     )
@@ -91,31 +92,37 @@ export function upwellRoutes(router: Router) {
       route('read', { id: 'Customer' }, async (ctx, { id }) => {
         const customer = await ctx.query((db) => getCustomer(db, ctx.workspaceId, id));
         if (!customer) throw notFound('Customer');
-        return reply({ customer });
+        return reply({ customer }, 200, versionOf(customer));
       }),
     )
     .put(
       '/api/rest/customers/:id',
-      route('write', { id: 'Customer', body: UpdateCustomer }, async (ctx, { id, body }) => {
+      route('write', { id: 'Customer', body: UpdateCustomer }, async (ctx, { id, body, ifMatch }) => {
         const update = ctx.timing.time('validation', () => toUpdate(body));
-        const [customer] = await ctx.query((db) => updateCustomers(db, byId(ctx.workspaceId, id), update));
+        const customer = await ctx.write((db) => updateCustomer(db, byId(ctx.workspaceId, id), update, ifMatch));
         if (!customer) throw notFound('Customer');
-        return reply({
-          updateCustomer: customer,
-          updateCustomerRules: { affectedRows: body.customerRulesInput ? 1 : 0 },
-        });
+        return reply(
+          { updateCustomer: customer, updateCustomerRules: { affectedRows: body.customerRulesInput ? 1 : 0 } },
+          200,
+          versionOf(customer),
+        );
       }),
     )
     .put(
       '/api/rest/customers',
-      route('write', { body: UpdateCustomerBySource }, async (ctx, { body }) => {
+      route('write', { body: UpdateCustomerBySource }, async (ctx, { body, ifMatch }) => {
         const match = bySource(ctx.workspaceId, body.sourceSystem, body.sourceSystemId);
         const update = ctx.timing.time('validation', () => toUpdate(body));
-        const updated = await ctx.query((db) => updateCustomers(db, match, update));
-        return reply({
-          updateCustomer: { affectedRows: updated.length, returning: updated },
-          updateCustomerRules: { affectedRows: body.customerRulesInput ? updated.length : 0 },
-        });
+        const customer = await ctx.write((db) => updateCustomer(db, match, update, ifMatch));
+        const updated = customer ? [customer] : [];
+        return reply(
+          {
+            updateCustomer: { affectedRows: updated.length, returning: updated },
+            updateCustomerRules: { affectedRows: body.customerRulesInput ? updated.length : 0 },
+          },
+          200,
+          versionOf(customer),
+        );
       }),
     );
 }

@@ -1,7 +1,7 @@
 /** Upwell (seed 003) request shapes: Hasura-style inputs, camelCase fields. */
 import * as v from 'valibot';
 import { ccEmailAddresses, dueOption } from '../../customers/schemas';
-import { country, email, jsonObject, metadata, nullable, object, oneOf, text, timestamp, uuid } from '../../http/fields';
+import { country, email, isoTimestamp, jsonObject, metadata, nullable, object, oneOf, text, uuid } from '../../http/fields';
 import { UPWELL_ADDRESS_TYPES } from '../mapping';
 
 /** Nested rows per customer, and customers per bulk request (see README). */
@@ -57,9 +57,10 @@ const scalarFields = {
   metadata: nullable(metadata),
   sourceSystem: nullable(text()),
   sourceSystemId: nullable(text()),
-  deletedAt: nullable(timestamp),
-  addressesLastUpdatedAt: nullable(timestamp),
-  contactsLastUpdatedAt: nullable(timestamp),
+  // Kept as strings here: the canonical schema converts them once.
+  deletedAt: nullable(isoTimestamp),
+  addressesLastUpdatedAt: nullable(isoTimestamp),
+  contactsLastUpdatedAt: nullable(isoTimestamp),
 };
 
 export const CustomersInsertInput = object({

@@ -8,7 +8,9 @@ import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, n
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { customers } from '../../db/schema';
 import { CUSTOMER_FIELD_COLUMNS } from '../../customers/queries';
+import * as v from 'valibot';
 import { ApiError, type Issue } from '../../http/errors';
+import { isoTimestamp } from '../../http/fields';
 import { UPWELL_CUSTOMER_FIELDS, type UpwellCustomerField } from '../mapping';
 
 export const MAX_DEPTH = 5;
@@ -28,6 +30,15 @@ for (const [upwell, canonical] of Object.entries(UPWELL_CUSTOMER_FIELDS) as [Upw
   FILTERABLE[upwell] = { column, kind: column.columnType === 'SQLiteInteger' ? 'timestamp' : 'text' };
 }
 
+const COMPARISONS = new Map([
+  ['_eq', eq],
+  ['_neq', ne],
+  ['_gt', gt],
+  ['_gte', gte],
+  ['_lt', lt],
+  ['_lte', lte],
+]);
+
 class Translator {
   readonly issues: Issue[] = [];
   private conditions = 0;
@@ -41,8 +52,7 @@ class Translator {
   private value(path: string, kind: Kind, raw: unknown): string | number | undefined {
     this.params++;
     if (kind === 'timestamp') {
-      const ms = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
-      return Number.isNaN(ms) ? this.fail(path, 'Expected an ISO 8601 timestamp') : ms;
+      return v.is(isoTimestamp, raw) ? Date.parse(raw) : this.fail(path, 'Expected an ISO 8601 timestamp');
     }
     if (typeof raw !== 'string') return this.fail(path, 'Expected a string');
     return raw;
@@ -88,7 +98,7 @@ class Translator {
 
   private operator(field: UpwellCustomerField, column: SQLiteColumn, kind: Kind, op: string, raw: unknown, at: string): SQL | undefined {
     const one = () => this.value(at, kind, raw);
-    const compare = { _eq: eq, _neq: ne, _gt: gt, _gte: gte, _lt: lt, _lte: lte }[op];
+    const compare = COMPARISONS.get(op);
     if (compare) {
       const value = one();
       return value === undefined ? undefined : compare(column, value);
@@ -132,8 +142,9 @@ class Translator {
         if (!entry) this.fail(at, `Unknown or unsortable field ${field}`);
         else if (!match) this.fail(at, 'Expected asc, desc, asc_nulls_first, asc_nulls_last, desc_nulls_first or desc_nulls_last');
         else {
-          const nulls = match[2] ? sql.raw(` NULLS ${match[2].toUpperCase()}`) : sql``;
-          order.push(sql`${match[1] === 'asc' ? asc(entry.column) : desc(entry.column)}${nulls}`);
+          // Hasura (Postgres) puts nulls last ascending and first descending; SQLite does the reverse.
+          const nulls = match[2] ?? (match[1] === 'asc' ? 'last' : 'first');
+          order.push(sql`${match[1] === 'asc' ? asc(entry.column) : desc(entry.column)} NULLS ${sql.raw(nulls.toUpperCase())}`);
         }
       }
     });

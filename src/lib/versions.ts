@@ -1,0 +1,13 @@
+/**
+ * Record versions travel with API objects under a symbol: JSON.stringify
+ * skips it, so bodies are unchanged, while route() reads it for the ETag.
+ */
+export const VERSION: unique symbol = Symbol('version');
+
+export type Versioned<T> = T & { [VERSION]: number };
+
+export const versioned = <T extends object>(value: T, version: number): Versioned<T> =>
+  Object.assign(value, { [VERSION]: version });
+
+export const versionOf = (value: unknown): number | undefined =>
+  typeof value === 'object' && value !== null ? (value as Partial<Versioned<object>>)[VERSION] : undefined;
