@@ -17,6 +17,15 @@ export default defineConfig(async () => {
                 bindings: { TEST_MIGRATIONS: migrations },
                 // An empty database for the migration tests to upgrade step by step.
                 d1Databases: { MIGRATIONS_DB: 'migrations-test' },
+                ratelimits: {
+                  // The suite makes thousands of requests, many unauthenticated, from one
+                  // test "address": budgets large enough never to interfere...
+                  WORKSPACE_RATE_LIMIT: { namespace_id: '1001', simple: { limit: 1_000_000, period: 60 } },
+                  AUTH_FAILURE_RATE_LIMIT: { namespace_id: '1002', simple: { limit: 1_000_000, period: 60 } },
+                  // ...and small real limiters that test/http/limits.test.ts swaps in.
+                  TIGHT_WORKSPACE_RATE_LIMIT: { namespace_id: '9001', simple: { limit: 5, period: 60 } },
+                  TIGHT_AUTH_FAILURE_RATE_LIMIT: { namespace_id: '9002', simple: { limit: 3, period: 60 } },
+                },
               },
             }),
           ],
@@ -25,6 +34,8 @@ export default defineConfig(async () => {
             include: ['test/**/*.test.ts'],
             exclude: ['test/scripts/**'],
             setupFiles: ['./test/setup.ts'],
+            // Request log lines are asserted where they matter (test/http/logging.test.ts).
+            onConsoleLog: (log: string) => !log.startsWith('{"level":"info"'),
           },
         },
         {

@@ -11,6 +11,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 export interface Snapshot<T> {
+  /** Evaluated after the plan's statements, in the same transaction; NULL when the write did not happen. */
   sql: SQL;
   read(json: unknown): T;
 }
@@ -43,8 +44,9 @@ export function decodeRow<S extends Selection>(selection: S, raw: Record<string,
 
 /**
  * JSON array of `selection` over the rows of `table` matching `where`, in id
- * order. The subquery is aliased as the table so qualified column references
- * (and correlated subqueries in the selection) keep working.
+ * order, or NULL when none match (nothing to record). The subquery is aliased
+ * as the table so qualified column references (and correlated subqueries in
+ * the selection) keep working.
  */
 export function rowsJson(table: SQLiteTable, selection: Selection, where: SQL | undefined, id: SQLiteColumn): SQL {
   const name = sql.identifier(getTableName(table));
@@ -52,7 +54,7 @@ export function rowsJson(table: SQLiteTable, selection: Selection, where: SQL | 
     Object.entries(selection).map(([key, field]) => sql`${key}, ${field}`),
     sql`, `,
   );
-  return sql`(SELECT json_group_array(json_object(${fields})) FROM (SELECT * FROM ${table} WHERE ${where} ORDER BY ${id}) AS ${name})`;
+  return sql`(SELECT CASE WHEN count(*) > 0 THEN json_group_array(json_object(${fields})) END FROM (SELECT * FROM ${table} WHERE ${where} ORDER BY ${id}) AS ${name})`;
 }
 
 export function snapshotRows<S extends Selection, T>(
@@ -118,6 +120,7 @@ export function updatePlan<S extends Selection, T>(
   const write = set
     ? db.update(table).set({ ...set, version: sql`${table.version} + 1` }).where(g.where).returning(selection)
     : db.select(selection).from(table).where(g.where);
+  const updated = snapshotRows(table, selection, owned, table.id, ([row]) => row && map(row));
   return {
     statements: [write, ...g.statements],
     result: ([rows, ...rest]) => {
@@ -125,7 +128,10 @@ export function updatePlan<S extends Selection, T>(
       g.check(row !== undefined, rest);
       return row && map(row);
     },
-    snapshot: snapshotRows(table, selection, owned, table.id, ([row]) => row && map(row)),
+    snapshot: set
+      ? // changes() is the row count of the UPDATE just before: 0 when it matched nothing (404, 412).
+        { ...updated, sql: sql`CASE WHEN changes() > 0 THEN ${updated.sql} END` }
+      : snapshotRows(table, selection, g.where, table.id, ([row]) => row && map(row)),
   };
 }
 

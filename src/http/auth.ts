@@ -1,9 +1,11 @@
 /**
- * Bearer-token authentication: one KV read per request, by the token's hash.
- * Upwell clients send the bare token in Authorization, so "Bearer " is optional.
+ * Bearer-token authentication: one KV read per request, by the token's hash
+ * (none for a malformed token or a blocked address). Upwell clients send the
+ * bare token in Authorization, so "Bearer " is optional.
  */
 import { isExpired, tokenKey, TOKEN_PATTERN, type Scope, type TokenRecord } from '../tokens/token';
 import { ApiError } from './errors';
+import { checkAddress, clientAddress, recordAuthFailure } from './limits';
 
 export interface Principal {
   workspaceId: string;
@@ -20,12 +22,16 @@ export function tokenFromHeader(header: string | null): string | undefined {
   return TOKEN_PATTERN.test(token) ? token : undefined;
 }
 
-export async function authenticate(request: Request, tokens: KVNamespace): Promise<Principal> {
+export async function authenticate(request: Request, env: Env): Promise<Principal> {
+  const address = clientAddress(request);
+  checkAddress(address);
   const header = request.headers.get('Authorization');
   const token = tokenFromHeader(header);
-  if (!token) throw unauthorized(header ? undefined : 'missing_token');
-  const record = await tokens.get<TokenRecord>(await tokenKey(token), 'json');
-  if (!record || isExpired(record)) throw unauthorized();
+  const record = token ? await env.TOKENS.get<TokenRecord>(await tokenKey(token), 'json') : null;
+  if (!record || isExpired(record)) {
+    await recordAuthFailure(env, address);
+    throw unauthorized(header ? undefined : 'missing_token');
+  }
   return { workspaceId: record.workspace_id, tokenId: record.token_id, scopes: record.scopes };
 }
 

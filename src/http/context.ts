@@ -15,6 +15,7 @@ import { readJsonObject } from './body';
 import { etag, ifMatchVersions, noneMatch } from './conditional';
 import { fromDatabaseError, notFound } from './errors';
 import { idempotencyKey, runIdempotent } from './idempotency';
+import { limitWorkspace } from './limits';
 import { UUID_PATTERN } from '../lib/ids';
 import { jsonResponse, type Reply } from './responses';
 import type { Timing } from './timing';
@@ -24,6 +25,8 @@ export interface BaseContext {
   env: Env;
   requestId: string;
   timing: Timing;
+  /** Set once the token is verified, for the request log. */
+  workspaceId?: string;
 }
 
 export interface RouteContext extends BaseContext {
@@ -73,8 +76,10 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
 ) {
   return async (request: IRequest, base: BaseContext): Promise<Response> => {
     const { timing } = base;
-    const principal = await timing.measure('auth', () => authenticate(request, base.env.TOKENS));
+    const principal = await timing.measure('auth', () => authenticate(request, base.env));
+    base.workspaceId = principal.workspaceId;
     requireScope(principal, scope);
+    await limitWorkspace(base.env, principal.workspaceId);
     const id = spec.id === undefined ? (request.params.id ?? '') : pathId(request, spec.id);
     const raw = spec.body ? await readJsonObject(request) : undefined;
     const input = timing.time('validation', () => ({

@@ -27,6 +27,7 @@ const UPWELL_CODES: Record<ApiError['code'], string> = {
   idempotency_in_progress: 'CONFLICT',
   precondition_failed: 'PRECONDITION_FAILED',
   idempotency_key_reused: 'IDEMPOTENCY_KEY_REUSED',
+  rate_limited: 'RATE_LIMITED',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
   internal_error: 'INTERNAL_SERVER_ERROR',

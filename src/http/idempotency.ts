@@ -65,11 +65,8 @@ export async function runIdempotent<T>(
         expiresAt: now + IDEMPOTENCY_TTL_MS,
       }),
       ...plan.statements,
-      // changes() is the row count of the write just before: nothing written, nothing recorded.
-      db
-        .update(idempotencyKeys)
-        .set({ result: sql`CASE WHEN changes() > 0 THEN ${plan.snapshot.sql} END` })
-        .where(mine),
+      // The snapshot is NULL when the write did not happen: then the claim is released.
+      db.update(idempotencyKeys).set({ result: plan.snapshot.sql }).where(mine),
       db.delete(idempotencyKeys).where(and(mine, isNull(idempotencyKeys.result))),
     ]);
     return { value: plan.result(results.slice(3, 3 + plan.statements.length)), replayed: false };
