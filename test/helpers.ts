@@ -107,6 +107,8 @@ export interface CallOptions {
   faults?: Faults;
   /** D1 round trips this request may make (default 1; an Idempotency-Key replay makes 2). */
   maxD1?: number;
+  /** Other real bindings or vars in place of the configured ones (e.g. a tighter rate limiter). */
+  env?: Partial<Env>;
 }
 
 export async function api<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
@@ -120,7 +122,12 @@ export async function api<T = any>(method: string, path: string, options: CallOp
     if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
   }
   const request = new Request(`https://api.test${path}`, { method, headers, body });
-  const testEnv = { ...env, DB: countingD1(env.DB, usage, faults), TOKENS: countingKv(env.TOKENS, usage, faults) };
+  const testEnv = {
+    ...env,
+    ...options.env,
+    DB: countingD1(env.DB, usage, faults),
+    TOKENS: countingKv(env.TOKENS, usage, faults),
+  };
   const ctx = createExecutionContext();
   const response = await worker.fetch!(request as Request<unknown, IncomingRequestCfProperties>, testEnv, ctx);
   await waitOnExecutionContext(ctx);
