@@ -6,7 +6,7 @@ import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { addresses } from '../db/schema';
 import { deletePlan, insertPlan, updatePlan } from '../db/plan';
-import { changes, EXTERNAL_ID_COLUMNS, touched } from '../db/update';
+import { changes, EXTERNAL_ID_COLUMNS } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
 import { versioned } from '../lib/versions';
@@ -87,8 +87,7 @@ export function updateAddress(db: Db, workspaceId: string, id: string, input: Ad
     comment: 'comment',
     ...EXTERNAL_ID_COLUMNS,
   });
-  const touch = Object.keys(set).length === 0 ? undefined : { ...set, updatedAt: touched(addresses.updatedAt) };
-  return updatePlan(db, addresses, addressColumns, owned(workspaceId, id), touch, ifMatch, toAddress);
+  return updatePlan(db, addresses, addressColumns, owned(workspaceId, id), set, ifMatch, toAddress);
 }
 
 export function deleteAddress(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {

@@ -128,13 +128,39 @@ export const fromUpwellContact = (c: UpwellContactInput) => ({
   phone: c.phoneNumber ?? null,
 });
 
+/** Upwell has no customer type; its customers are created as companies. */
+export const UPWELL_CUSTOMER_TYPE = 'company';
+
 /** Renames the Upwell scalar fields present in `input` to canonical ones; the rest is left out. */
-export function fromUpwellCustomer(input: Record<string, unknown>): Record<string, unknown> {
+function fromUpwellFields(input: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [upwell, canonical] of Object.entries(UPWELL_CUSTOMER_FIELDS)) {
-    if (input[upwell] !== undefined) out[canonical] = input[upwell];
+    const value = (input as Record<string, unknown>)[upwell];
+    if (value !== undefined) out[canonical] = value;
   }
   return out;
+}
+
+interface DueOption {
+  dueOption?: number | null | undefined;
+}
+
+/** An insert input: its scalar fields, and `customerRule` (`{"data": {...}}` or flat) as due_option. */
+export function fromUpwellInsert(input: object & { customerRule?: (DueOption & { data?: DueOption | undefined }) | null | undefined }) {
+  const rule = input.customerRule;
+  return {
+    ...fromUpwellFields(input),
+    type: UPWELL_CUSTOMER_TYPE,
+    due_option: rule?.data?.dueOption ?? rule?.dueOption ?? undefined,
+  };
+}
+
+/** A set input and its rules input: only what was sent changes (`{}` leaves due_option as it is). */
+export function fromUpwellSet(input: object, rules: DueOption | undefined) {
+  return {
+    ...fromUpwellFields(input),
+    ...(rules && rules.dueOption !== undefined ? { due_option: rules.dueOption } : {}),
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Db } from '../db/client';
 import { addresses, contacts } from '../db/schema';
 import { relatedIds } from '../db/related';
 import { deletePlan, insertPlan, updatePlan } from '../db/plan';
-import { changes, EXTERNAL_ID_COLUMNS, touched } from '../db/update';
+import { changes, EXTERNAL_ID_COLUMNS } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
 import { versioned } from '../lib/versions';
@@ -77,8 +77,7 @@ export function updateContact(db: Db, workspaceId: string, id: string, input: Co
     role: 'role',
     ...EXTERNAL_ID_COLUMNS,
   });
-  const touch = Object.keys(set).length === 0 ? undefined : { ...set, updatedAt: touched(contacts.updatedAt) };
-  return updatePlan(db, contacts, columns, owned(workspaceId, id), touch, ifMatch, toContact);
+  return updatePlan(db, contacts, columns, owned(workspaceId, id), set, ifMatch, toContact);
 }
 
 /** Addresses linked to the contact keep existing with contact_id = null (ON DELETE SET NULL). */

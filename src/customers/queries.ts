@@ -8,7 +8,7 @@ import type { Db } from '../db/client';
 import { deletePlan, insertPlan, updatePlan } from '../db/plan';
 import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../db/schema';
 import { qualified, relatedIds } from '../db/related';
-import { changes, EXTERNAL_ID_COLUMNS, touched } from '../db/update';
+import { changes, EXTERNAL_ID_COLUMNS } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
 import { versioned } from '../lib/versions';
@@ -133,13 +133,12 @@ export const CUSTOMER_FIELD_COLUMNS = {
   deleted_at: 'deletedAt',
 } as const satisfies Record<string, keyof typeof customers.$inferInsert>;
 
-/** The SET clause for an update: only the fields sent; undefined when nothing was sent. */
+/** The SET clause for an update: only the fields sent (empty when nothing was sent). */
 export function customerChanges(input: CustomerUpdate) {
   const set = changes<typeof customers.$inferInsert>(input, CUSTOMER_FIELD_COLUMNS);
-  if (Object.keys(set).length === 0) return undefined;
   if (input.name !== undefined) set.nameSearch = input.name.toLowerCase();
   if (input.legal_name !== undefined) set.legalNameSearch = lower(input.legal_name);
-  return { ...set, updatedAt: touched(customers.updatedAt) };
+  return set;
 }
 
 export function createCustomer(db: Db, workspaceId: string, input: CustomerCreate) {

@@ -70,7 +70,7 @@ export function snapshotRows<S extends Selection, T>(
   };
 }
 
-type Table = SQLiteTable & { id: SQLiteColumn; version: SQLiteColumn };
+type Table = SQLiteTable & { id: SQLiteColumn; version: SQLiteColumn; updatedAt: SQLiteColumn };
 type Row<S extends Selection> = ReturnType<typeof decodeRow<S>>;
 // Drizzle's builders are typed per table; these helpers serve every table.
 type AnyDb = { insert: Function; update: Function; select: Function; delete: Function };
@@ -106,19 +106,27 @@ export function insertPlan<S extends Selection, T>(
   };
 }
 
-/** Sets `set` on the owned record (or only reads it when nothing is set). */
+/**
+ * Sets `set` on the owned record, moving updated_at forward (even twice within
+ * a millisecond) and bumping the version; with nothing to set it only reads.
+ */
 export function updatePlan<S extends Selection, T>(
   db: AnyDb,
   table: Table,
   selection: S,
   owned: SQL | undefined,
-  set: Record<string, unknown> | undefined,
+  changes: Record<string, unknown>,
   ifMatch: number[] | undefined,
   map: (row: Row<S>) => T,
 ): WritePlan<T | undefined> {
   const g = guard(db, table, owned, ifMatch);
+  const set = Object.keys(changes).length > 0;
   const write = set
-    ? db.update(table).set({ ...set, version: sql`${table.version} + 1` }).where(g.where).returning(selection)
+    ? db
+        .update(table)
+        .set({ ...changes, updatedAt: sql`max(${Date.now()}, ${table.updatedAt} + 1)`, version: sql`${table.version} + 1` })
+        .where(g.where)
+        .returning(selection)
     : db.select(selection).from(table).where(g.where);
   const updated = snapshotRows(table, selection, owned, table.id, ([row]) => row && map(row));
   return {
@@ -152,6 +160,7 @@ export function deletePlan(
       g.check(wrote, results.slice(first.length + 1));
       return wrote;
     },
-    snapshot: { sql: sql`'true'`, read: () => true },
+    // Deletes take no Idempotency-Key today; should they, a delete that matched nothing records nothing.
+    snapshot: { sql: sql`CASE WHEN changes() > 0 THEN 'true' END`, read: () => true },
   };
 }

@@ -1,6 +1,4 @@
 /** Helpers for PATCH-style updates shared by every table. */
-import { sql } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 /**
  * Copies the fields a client sent (undefined = omitted = unchanged) to their
@@ -14,8 +12,5 @@ export function changes<Row extends object>(input: object, columns: Record<strin
   }
   return set as Partial<Row>;
 }
-
-/** updated_at moves forward on every change, even twice within one millisecond. */
-export const touched = (updatedAt: SQLiteColumn) => sql<number>`max(${Date.now()}, ${updatedAt} + 1)`;
 
 export const EXTERNAL_ID_COLUMNS = { id_crm: 'idCrm', id_erp: 'idErp', id_accounting: 'idAccounting' } as const;

@@ -6,7 +6,7 @@
  */
 import type { IRequest, IttyRouterType } from 'itty-router';
 import { database } from '../db/client';
-import { ApiError } from './errors';
+import { ApiError, loggable } from './errors';
 import { dialectFor, renderError } from './dialects';
 import { purgeExpired } from './idempotency';
 import { reply, toResponse } from './responses';
@@ -20,11 +20,11 @@ const EXPOSED_HEADERS = 'ETag, X-Request-Id, Server-Timing, Idempotent-Replayed,
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match';
 
 function allowedMethods(router: Router, pathname: string): string[] {
-  return [...new Set(router.routes.filter(([, pattern]) => pattern.test(pathname)).map(([method]) => method))];
+  const matching = router.routes.filter(([method, pattern]) => method !== 'ALL' && pattern.test(pathname));
+  return [...new Set(matching.map(([method]) => method))];
 }
 
-function unmatched(router: Router, request: Request): ApiError {
-  const { pathname } = new URL(request.url);
+function unmatched(router: Router, request: Request, { pathname }: URL): ApiError {
   const allowed = allowedMethods(router, pathname);
   if (allowed.length === 0) return new ApiError('not_found', `No route for ${pathname}`);
   return new ApiError('method_not_allowed', `${request.method} is not allowed on ${pathname}`, {
@@ -39,15 +39,13 @@ function errorResponse(error: unknown, base: BaseContext, request: Request): Res
         level: 'error',
         request_id: base.requestId,
         method: request.method,
-        path: new URL(request.url).pathname,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        stack: error instanceof Error ? error.stack : undefined,
+        path: base.url.pathname,
+        ...loggable(error),
       }),
     );
-    error = new ApiError('internal_error', 'Internal server error');
   }
-  const apiError = error as ApiError;
-  const body = renderError(dialectFor(new URL(request.url).pathname), apiError, base.requestId);
+  const apiError = error instanceof ApiError ? error : new ApiError('internal_error', 'Internal server error');
+  const body = renderError(dialectFor(base.url.pathname), apiError, base.requestId);
   return toResponse(reply(body, apiError.status), apiError.headers);
 }
 
@@ -66,8 +64,8 @@ function corsHeaders(request: Request, env: Env): Record<string, string> | undef
   return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': EXPOSED_HEADERS };
 }
 
-function preflight(router: Router, request: Request, cors: Record<string, string>): Response {
-  const methods = allowedMethods(router, new URL(request.url).pathname);
+function preflight(router: Router, { pathname }: URL, cors: Record<string, string>): Response {
+  const methods = allowedMethods(router, pathname);
   return new Response(null, {
     status: methods.length ? 204 : 404,
     headers: {
@@ -83,12 +81,12 @@ export function createHandler(router: Router): ExportedHandler<Env> {
   return {
     async fetch(request, env) {
       const started = performance.now();
-      const base: BaseContext = { env, requestId: crypto.randomUUID(), timing: new Timing() };
+      const base: BaseContext = { env, url: new URL(request.url), requestId: crypto.randomUUID(), timing: new Timing() };
       const cors = corsHeaders(request, env);
       let response: Response;
       try {
-        if (cors && request.method === 'OPTIONS') response = preflight(router, request, cors);
-        else response = (await router.fetch(request, base)) ?? errorResponse(unmatched(router, request), base, request);
+        if (cors && request.method === 'OPTIONS') response = preflight(router, base.url, cors);
+        else response = (await router.fetch(request, base)) ?? errorResponse(unmatched(router, request, base.url), base, request);
       } catch (error) {
         response = errorResponse(error, base, request);
       }
@@ -105,10 +103,11 @@ export function createHandler(router: Router): ExportedHandler<Env> {
           level: 'info',
           request_id: base.requestId,
           method: request.method,
-          route: (request as IRequest).route ?? new URL(request.url).pathname,
+          route: (request as IRequest).route ?? base.url.pathname,
           status: response.status,
           duration_ms: Math.round((performance.now() - started) * 10) / 10,
-          workspace_id: base.workspaceId,
+          workspace_id: base.principal?.workspaceId,
+          token_id: base.principal?.tokenId,
         }),
       );
       return response;

@@ -8,20 +8,21 @@ import { sha256Hex } from '../tokens/token';
 import { ApiError } from './errors';
 
 const ETAG = /^\s*(?:W\/)?"(\d{1,15})(?:-[0-9a-f]{1,64})?"\s*$/;
+/** Each listed version is a bound parameter of the write. */
+const MAX_TAGS = 10;
 
 /** If-Match as the versions it accepts; undefined when absent or `*` (any existing record). */
 export function ifMatchVersions(request: Request): number[] | undefined {
   const header = request.headers.get('If-Match');
   if (header === null || header.trim() === '*') return undefined;
-  return header.split(',').map((tag) => {
-    const match = ETAG.exec(tag);
-    if (!match) {
-      throw new ApiError('validation_error', 'If-Match must list ETags returned by this API', {
-        issues: [{ path: 'If-Match', message: 'Expected ETags like "3-1f2e..." or *' }],
-      });
-    }
-    return Number(match[1]);
-  });
+  const tags = header.split(',');
+  const versions = tags.map((tag) => Number(ETAG.exec(tag)?.[1] ?? Number.NaN));
+  if (tags.length > MAX_TAGS || versions.some(Number.isNaN)) {
+    throw new ApiError('validation_error', 'If-Match must list up to 10 ETags returned by this API', {
+      issues: [{ path: 'If-Match', message: 'Expected up to 10 ETags like "3-1f2e..." or *' }],
+    });
+  }
+  return [...new Set(versions)];
 }
 
 export async function etag(version: number, body: string): Promise<string> {

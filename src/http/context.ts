@@ -2,8 +2,9 @@
  * route(): the boundary every endpoint goes through. In order: authenticate
  * (one KV read) and check the scope, resolve the path id, read and validate
  * the body and query string, run the handler, serialize the reply. The
- * handler gets typed input and `ctx.query()`, the one door to D1, which times
- * the call and turns database rule violations into API errors.
+ * handler gets typed input and the two doors to D1, `ctx.query()` for reads
+ * and `ctx.write()` for write plans, which time the call and turn database
+ * rule violations into API errors.
  */
 import type * as v from 'valibot';
 import type { IRequest } from 'itty-router';
@@ -23,14 +24,14 @@ import { parse } from './validate';
 
 export interface BaseContext {
   env: Env;
+  url: URL;
   requestId: string;
   timing: Timing;
   /** Set once the token is verified, for the request log. */
-  workspaceId?: string;
+  principal?: Principal;
 }
 
 export interface RouteContext extends BaseContext {
-  principal: Principal;
   workspaceId: string;
   /** Reads (and writes that take no Idempotency-Key). */
   query<T>(work: (db: Db) => Promise<T>): Promise<T>;
@@ -63,21 +64,21 @@ function pathId(request: IRequest, what: string): string {
   return id.toLowerCase();
 }
 
-function queryObject(request: Request): Record<string, string> {
+function queryObject(url: URL): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const [key, value] of new URL(request.url).searchParams) params[key] = value;
+  for (const [key, value] of url.searchParams) params[key] = value;
   return params;
 }
 
 export function route<B extends Schema = undefined, Q extends Schema = undefined>(
   scope: Scope,
   spec: RouteSpec<B, Q>,
-  handler: (ctx: RouteContext, input: Input<B, Q>, request: IRequest) => Promise<Reply>,
+  handler: (ctx: RouteContext, input: Input<B, Q>) => Promise<Reply>,
 ) {
   return async (request: IRequest, base: BaseContext): Promise<Response> => {
     const { timing } = base;
     const principal = await timing.measure('auth', () => authenticate(request, base.env));
-    base.workspaceId = principal.workspaceId;
+    base.principal = principal;
     requireScope(principal, scope);
     await limitWorkspace(base.env, principal.workspaceId);
     const id = spec.id === undefined ? (request.params.id ?? '') : pathId(request, spec.id);
@@ -85,11 +86,11 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
     const input = timing.time('validation', () => ({
       id,
       body: (spec.body ? parse(spec.body, raw?.value) : undefined) as Out<B>,
-      query: (spec.query ? parse(spec.query, queryObject(request), 'Invalid query parameters') : undefined) as Out<Q>,
+      query: (spec.query ? parse(spec.query, queryObject(base.url), 'Invalid query parameters') : undefined) as Out<Q>,
       ifMatch: request.method === 'GET' || request.method === 'POST' ? undefined : ifMatchVersions(request),
     }));
     // Keys apply to writes with a body (POST, PATCH, PUT); DELETE is idempotent already.
-    const idem = scope === 'write' && raw ? await idempotencyKey(request, raw.text) : undefined;
+    const idem = scope === 'write' && raw ? await idempotencyKey(request, base.url, raw.text) : undefined;
     let replayed = false;
     const db = database(base.env.DB);
     const query = <T>(work: (db: Db) => Promise<T>) =>
@@ -102,7 +103,6 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
       });
     const ctx: RouteContext = {
       ...base,
-      principal,
       workspaceId: principal.workspaceId,
       query,
       write: (build) =>
@@ -117,7 +117,7 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
           return plan.result(rest.length === 0 ? [await first] : await db.batch(plan.statements));
         }),
     };
-    const result = await handler(ctx, input, request);
+    const result = await handler(ctx, input);
     return serialize(request, timing, result, replayed);
   };
 }

@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from 'drizzle-orm';
+
 /**
  * The one error type of the API and its HTTP statuses. Handlers throw
  * ApiError; src/http/app.ts renders anything thrown in the dialect of the
@@ -65,12 +67,31 @@ const TRIGGER_ERROR = /\b(invalid_reference:(\w+)|segment_in_use)\b/;
 const SOURCE_UNIQUE = /UNIQUE constraint failed: customers\.workspace_id, customers\.source_system, customers\.source_system_id/;
 
 /**
+ * The database's own errors under Drizzle's wrapper: the wrapper's message
+ * carries the bound parameters (client data), so it is neither matched nor logged.
+ */
+export function databaseErrors(error: unknown): Error[] {
+  const out: Error[] = [];
+  for (let e = error; e instanceof Error; e = e.cause) if (!(e instanceof DrizzleQueryError)) out.push(e);
+  return out;
+}
+
+/** What may be logged of an unexpected error: never client data. */
+export function loggable(error: unknown) {
+  const [cause] = databaseErrors(error);
+  return {
+    error: cause ? `${cause.name}: ${cause.message}` : String(error),
+    ...(error instanceof DrizzleQueryError ? { query: error.query } : {}),
+    stack: cause?.stack,
+  };
+}
+
+/**
  * Rules enforced by D1 (triggers in migrations/0001 and 0003, unique indexes)
  * abort the statement or batch; translate those into client errors.
  */
 export function fromDatabaseError(error: unknown): ApiError | undefined {
-  // Drizzle wraps the D1 error ("Failed query: ...") and keeps it as the cause.
-  for (let e = error; e instanceof Error; e = e.cause) {
+  for (const e of databaseErrors(error)) {
     const match = TRIGGER_ERROR.exec(e.message);
     if (match?.[2]) return invalidReference(match[2]);
     if (match) return new ApiError('segment_in_use', 'The segment is used by customers and cannot be deleted');

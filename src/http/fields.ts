@@ -39,10 +39,16 @@ export const country = v.pipe(
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   v.picklist(values, `Must be one of: ${values.join(', ')}`);
 
-/** Valibot's record() takes an array (turning it into an object): refuse arrays first. */
-const plainObject = v.custom<Record<string, unknown>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-  'Expected a JSON object',
+/**
+ * Valibot's record() takes an array (turning it into an object) and drops a
+ * `__proto__` key: refuse both rather than store something else than was sent.
+ */
+const plainObject = v.pipe(
+  v.custom<Record<string, unknown>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'Expected a JSON object',
+  ),
+  v.check((value) => !Object.hasOwn(value, '__proto__'), 'A key named __proto__ is not allowed'),
 );
 
 /** A JSON object with exactly these fields (Valibot alone would take an array for an object). */
@@ -55,7 +61,6 @@ export const externalIds = {
   id_accounting: nullable(text()),
 };
 
-
 /** A field that is set on create and may never be sent again (e.g. a contact's customer_id). */
 export const immutable = (field: string) =>
   v.optional(v.never(`${field} cannot be changed after creation`));
@@ -66,12 +71,26 @@ export const isoTimestamp = v.pipe(
   v.isoTimestamp('Must be an ISO 8601 timestamp, e.g. 2026-01-15T10:30:00Z'),
 );
 
-/** An ISO 8601 timestamp, stored as epoch milliseconds. */
-export const timestamp = v.pipe(
+/** The calendar date in the string exists (no 30 February) and the whole parses. */
+function realInstant(value: string): boolean {
+  // A string that is no timestamp at all is isoTimestamp's to report, once.
+  if (!v.ISO_TIMESTAMP_REGEX.test(value)) return true;
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return !Number.isNaN(Date.parse(value)) && day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
+/** An ISO 8601 timestamp naming a real instant, kept as the string. */
+export const instant = v.pipe(
   isoTimestamp,
-  v.transform((value) => Date.parse(value)),
+  v.check(realInstant, 'Must be a real instant, e.g. 2026-01-15T10:30:00Z or 2026-01-15T11:30:00+01:00'),
 );
 
+/** An ISO 8601 timestamp, stored as epoch milliseconds. */
+export const timestamp = v.pipe(
+  instant,
+  v.transform((value) => Date.parse(value)),
+);
 
 /** Free-form key/value annotations, bounded like Stripe's metadata. */
 export const metadata = v.pipe(

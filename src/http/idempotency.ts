@@ -11,7 +11,7 @@ import type { Db } from '../db/client';
 import type { WritePlan } from '../db/plan';
 import { idempotencyKeys } from '../db/schema';
 import { sha256Hex } from '../tokens/token';
-import { ApiError } from './errors';
+import { ApiError, databaseErrors } from './errors';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** Expired keys removed by each keyed write, so the table cannot grow without bound. */
@@ -24,7 +24,7 @@ export interface IdempotencyKey {
   fingerprint: string;
 }
 
-export async function idempotencyKey(request: Request, body: string): Promise<IdempotencyKey | undefined> {
+export async function idempotencyKey(request: Request, url: URL, body: string): Promise<IdempotencyKey | undefined> {
   const key = request.headers.get('Idempotency-Key');
   if (key === null) return undefined;
   if (!KEY.test(key)) {
@@ -32,7 +32,6 @@ export async function idempotencyKey(request: Request, body: string): Promise<Id
       issues: [{ path: 'Idempotency-Key', message: 'Expected 1-255 printable ASCII characters' }],
     });
   }
-  const url = new URL(request.url);
   return { key, fingerprint: await sha256Hex(`${request.method} ${url.pathname}${url.search}\n${body}`) };
 }
 
@@ -71,7 +70,7 @@ export async function runIdempotent<T>(
     ]);
     return { value: plan.result(results.slice(3, 3 + plan.statements.length)), replayed: false };
   } catch (error) {
-    if (!(error instanceof Error) || !causes(error).some((e) => KEY_TAKEN.test(e.message))) throw error;
+    if (!databaseErrors(error).some((e) => KEY_TAKEN.test(e.message))) throw error;
   }
   const row = await db.select().from(idempotencyKeys).where(mine).get();
   if (row && row.fingerprint !== idem.fingerprint) {
@@ -81,10 +80,4 @@ export async function runIdempotent<T>(
     throw new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is in progress; retry later');
   }
   return { value: plan.snapshot.read(JSON.parse(row.result)), replayed: true };
-}
-
-function causes(error: Error): Error[] {
-  const out: Error[] = [];
-  for (let e: unknown = error; e instanceof Error; e = e.cause) out.push(e);
-  return out;
 }

@@ -11,6 +11,8 @@ const WORKSPACE_PERIOD_SECONDS = 10;
 const AUTH_FAILURE_PERIOD_SECONDS = 60;
 
 const blockedAddresses = new Map<string, number>();
+/** Past this many blocked addresses, expired entries are swept before adding one. */
+const SWEEP_AT = 1000;
 
 const rateLimited = (retryAfter: number, message: string) =>
   new ApiError('rate_limited', message, { headers: { 'Retry-After': String(retryAfter) } });
@@ -34,7 +36,11 @@ export function checkAddress(address: string, now = Date.now()): void {
 export async function recordAuthFailure(env: Env, address: string): Promise<void> {
   const { success } = await env.AUTH_FAILURE_RATE_LIMIT.limit({ key: address });
   if (!success) {
-    blockedAddresses.set(address, Date.now() + AUTH_FAILURE_PERIOD_SECONDS * 1000);
+    const now = Date.now();
+    if (blockedAddresses.size >= SWEEP_AT) {
+      for (const [blocked, until] of blockedAddresses) if (until <= now) blockedAddresses.delete(blocked);
+    }
+    blockedAddresses.set(address, now + AUTH_FAILURE_PERIOD_SECONDS * 1000);
     throw rateLimited(AUTH_FAILURE_PERIOD_SECONDS, 'Too many failed authentications; retry later');
   }
 }

@@ -7,10 +7,23 @@ import type { IRequest, IttyRouterType } from 'itty-router';
 import type { Db } from '../db/client';
 import type { WritePlan } from '../db/plan';
 import { route, type BaseContext } from './context';
-import { notFound } from './errors';
+import { ApiError, notFound } from './errors';
 import { deleted, ok, page, type Page } from './responses';
 
 export type Router = IttyRouterType<IRequest, [BaseContext], Response>;
+
+/**
+ * A literal path that a broader pattern (`/api/customers/:id`) would also
+ * match: any other method on it is a 405, not a lookup of a record named
+ * "create". Registered right after the path's own routes.
+ */
+export function onlyMethods(router: Router, path: string, methods: string[]) {
+  router.all(path, () => {
+    throw new ApiError('method_not_allowed', `Only ${methods.join(', ')} is allowed on ${path}`, {
+      headers: { Allow: methods.join(', ') },
+    });
+  });
+}
 
 export interface Resource<C extends v.GenericSchema, U extends v.GenericSchema, L extends v.GenericSchema, T> {
   path: string;

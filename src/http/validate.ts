@@ -18,7 +18,7 @@ const WRAPPERS = new Set(['optional', 'nullable', 'nullish', 'exact_optional']);
 function unknownFields(schema: AnySchema, value: unknown, path: (string | number)[], out: Issue[]): void {
   while (WRAPPERS.has(schema.type) && schema.wrapped) schema = schema.wrapped;
   // An object schema sits inside a pipe behind the plain-object check (fields.ts object()).
-  schema = schema.pipe?.find((step) => step.type === 'strict_object') ?? schema;
+  schema = objectIn(schema) ?? schema;
   if (schema.type === 'strict_object' && schema.entries && typeof value === 'object' && value && !Array.isArray(value)) {
     for (const [key, item] of Object.entries(value)) {
       const entry = Object.hasOwn(schema.entries, key) ? schema.entries[key] : undefined;
@@ -28,6 +28,15 @@ function unknownFields(schema: AnySchema, value: unknown, path: (string | number
   } else if (schema.type === 'array' && schema.item && Array.isArray(value)) {
     value.forEach((item, i) => unknownFields(schema.item!, item, [...path, i], out));
   }
+}
+
+function objectIn(schema: AnySchema): AnySchema | undefined {
+  if (schema.type === 'strict_object') return schema;
+  for (const step of schema.pipe ?? []) {
+    const found = step !== schema ? objectIn(step) : undefined;
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function describe(issue: v.BaseIssue<unknown>): Issue {

@@ -3,7 +3,7 @@ import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { segments } from '../db/schema';
 import { deletePlan, insertPlan, updatePlan } from '../db/plan';
-import { changes, touched } from '../db/update';
+import { changes } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
 import { versioned } from '../lib/versions';
@@ -48,8 +48,7 @@ export async function getSegment(db: Db, workspaceId: string, id: string) {
 
 export function updateSegment(db: Db, workspaceId: string, id: string, input: SegmentUpdate, ifMatch?: number[]) {
   const set = changes<typeof segments.$inferInsert>(input, { name: 'name', reference: 'reference', description: 'description' });
-  const touch = Object.keys(set).length === 0 ? undefined : { ...set, updatedAt: touched(segments.updatedAt) };
-  return updatePlan(db, segments, columns, owned(workspaceId, id), touch, ifMatch, toSegment);
+  return updatePlan(db, segments, columns, owned(workspaceId, id), set, ifMatch, toSegment);
 }
 
 /** A segment in use is refused by a trigger (409 segment_in_use). */

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext, createScheduledController } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
-import { api, workspace } from '../helpers';
+import { api, issueToken, workspace } from '../helpers';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -59,8 +59,9 @@ describe('CORS', () => {
 });
 
 describe('request log', () => {
-  it('writes one JSON line per request with request id, route, status and duration, never the token', async () => {
-    const { token, workspaceId } = await workspace();
+  it('writes one JSON line per request with request id, route, status, duration and token id, never the token', async () => {
+    const { token, record } = await issueToken();
+    const workspaceId = record.workspace_id;
     const log = vi.spyOn(console, 'log');
     const created = await api('POST', '/api/customers', { token, body: { name: 'Acme', type: 'company' } });
     const read = await api('GET', `/api/customers/${created.body.data.id}`, { token });
@@ -75,6 +76,7 @@ describe('request log', () => {
         status: 201,
         duration_ms: expect.any(Number),
         workspace_id: workspaceId,
+        token_id: record.token_id,
       },
       {
         level: 'info',
@@ -84,6 +86,7 @@ describe('request log', () => {
         status: 200,
         duration_ms: expect.any(Number),
         workspace_id: workspaceId,
+        token_id: record.token_id,
       },
       {
         level: 'info',

@@ -5,7 +5,7 @@
  */
 import { route } from '../../http/context';
 import { notFound } from '../../http/errors';
-import type { Router } from '../../http/resource';
+import { onlyMethods, type Router } from '../../http/resource';
 import { reply } from '../../http/responses';
 import { parse } from '../../http/validate';
 import { createCustomer } from '../../customers/queries';
@@ -47,4 +47,6 @@ export function ambiosysRoutes(router: Router) {
         return reply({ success: true, cliente: toAmbiosys(customer) }, 200, versionOf(customer));
       }),
     );
+  onlyMethods(router, '/api/customers/create', ['POST']);
+  onlyMethods(router, '/api/customers/getCustomers', ['GET']);
 }

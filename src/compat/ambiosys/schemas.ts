@@ -28,9 +28,19 @@ const integer = (max: number, fallback: string) =>
     fallback,
   );
 
-export const AmbiosysList = object({
-  page: integer(100_000, '0'),
-  limit: v.pipe(integer(100, '10'), v.minValue(1, 'Must be an integer from 1 to 100')),
-  search: v.optional(text()),
-});
+/** Pages reach at most this many rows deep (OFFSET has a cost). */
+const MAX_DEPTH = 100_000;
+
+export const AmbiosysList = v.pipe(
+  object({
+    page: integer(MAX_DEPTH, '0'),
+    limit: v.pipe(integer(100, '10'), v.minValue(1, 'Must be an integer from 1 to 100')),
+    // List screens send `search=` when the box is empty: that is no search.
+    search: optionalText,
+  }),
+  v.forward(
+    v.check((q) => q.page * q.limit <= MAX_DEPTH, `page × limit must be at most ${MAX_DEPTH}`),
+    ['page'],
+  ),
+);
 export type AmbiosysList = v.InferOutput<typeof AmbiosysList>;

@@ -97,8 +97,6 @@ export function updateCustomer(db: Db, match: SQL | undefined, input: CustomerUp
   return updatePlan(db, customers, withAddresses, match, customerChanges(input), ifMatch, toUpwellCustomer);
 }
 
-export const byId = (workspaceId: string, id: string) => ownedCustomer(workspaceId, id);
-
 export const bySource = (workspaceId: string, sourceSystem: string, sourceSystemId: string) =>
   and(
     eq(customers.workspaceId, workspaceId),

@@ -6,16 +6,17 @@
 import * as v from 'valibot';
 import { AddressCreate } from '../../addresses/schemas';
 import { ContactCreate } from '../../contacts/schemas';
+import { ownedCustomer } from '../../customers/queries';
 import { CustomerCreate, CustomerUpdate } from '../../customers/schemas';
 import { route } from '../../http/context';
 import { notFound } from '../../http/errors';
-import type { Router } from '../../http/resource';
+import { onlyMethods, type Router } from '../../http/resource';
 import { reply } from '../../http/responses';
 import { parse } from '../../http/validate';
 import { uuidv7 } from '../../lib/ids';
 import { versionOf } from '../../lib/versions';
-import { fromUpwellAddress, fromUpwellContact, fromUpwellCustomer } from '../mapping';
-import { byId, bySource, createCustomers, getCustomer, listCustomers, updateCustomer, type NewCustomer } from './queries';
+import { fromUpwellAddress, fromUpwellContact, fromUpwellInsert, fromUpwellSet } from '../mapping';
+import { bySource, createCustomers, getCustomer, listCustomers, updateCustomer, type NewCustomer } from './queries';
 import {
   CreateCustomer,
   CreateCustomers,
@@ -29,26 +30,17 @@ import { translateSearch } from './where';
 
 /** Upwell's insert input in canonical terms, validated (and defaulted) by the canonical schemas. */
 function toNewCustomer(input: CustomersInsertInput): NewCustomer {
-  const rule = input.customerRule;
   const id = uuidv7();
   return {
     id,
-    customer: parse(CustomerCreate, {
-      ...fromUpwellCustomer(input),
-      type: 'company',
-      due_option: rule?.data?.dueOption ?? rule?.dueOption ?? undefined,
-    }),
+    customer: parse(CustomerCreate, fromUpwellInsert(input)),
     contacts: input.contacts.map((c) => parse(ContactCreate, { ...fromUpwellContact(c), customer_id: id })),
     addresses: input.addresses.map((a) => parse(AddressCreate, { ...fromUpwellAddress(a), customer_id: id })),
   };
 }
 
-function toUpdate(body: v.InferOutput<typeof UpdateCustomer>): CustomerUpdate {
-  return parse(CustomerUpdate, {
-    ...fromUpwellCustomer(body.input),
-    ...(body.customerRulesInput ? { due_option: body.customerRulesInput.dueOption ?? null } : {}),
-  });
-}
+const toUpdate = (body: v.InferOutput<typeof UpdateCustomer>): CustomerUpdate =>
+  parse(CustomerUpdate, fromUpwellSet(body.input, body.customerRulesInput));
 
 const aggregate = (page: { customers: unknown[]; count: number }) => ({
   customers: page.customers,
@@ -80,7 +72,10 @@ export function upwellRoutes(router: Router) {
         const page = await ctx.query((db) => listCustomers(db, ctx.workspaceId, { ...body, where, orderBy }));
         return reply(aggregate(page));
       }),
-    )
+    );
+  // Before /api/rest/customers/:id, which would otherwise take "search" for an id.
+  onlyMethods(router, '/api/rest/customers/search', ['POST']);
+  router
     .get(
       '/api/rest/customers',
       route('read', { query: ListQuery }, async (ctx, { query }) =>
@@ -99,10 +94,10 @@ export function upwellRoutes(router: Router) {
       '/api/rest/customers/:id',
       route('write', { id: 'Customer', body: UpdateCustomer }, async (ctx, { id, body, ifMatch }) => {
         const update = ctx.timing.time('validation', () => toUpdate(body));
-        const customer = await ctx.write((db) => updateCustomer(db, byId(ctx.workspaceId, id), update, ifMatch));
+        const customer = await ctx.write((db) => updateCustomer(db, ownedCustomer(ctx.workspaceId, id), update, ifMatch));
         if (!customer) throw notFound('Customer');
         return reply(
-          { updateCustomer: customer, updateCustomerRules: { affectedRows: body.customerRulesInput ? 1 : 0 } },
+          { updateCustomer: customer, updateCustomerRules: { affectedRows: body.customerRulesInput?.dueOption !== undefined ? 1 : 0 } },
           200,
           versionOf(customer),
         );
@@ -118,7 +113,7 @@ export function upwellRoutes(router: Router) {
         return reply(
           {
             updateCustomer: { affectedRows: updated.length, returning: updated },
-            updateCustomerRules: { affectedRows: body.customerRulesInput ? updated.length : 0 },
+            updateCustomerRules: { affectedRows: body.customerRulesInput?.dueOption !== undefined ? updated.length : 0 },
           },
           200,
           versionOf(customer),

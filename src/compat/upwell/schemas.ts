@@ -1,12 +1,14 @@
 /** Upwell (seed 003) request shapes: Hasura-style inputs, camelCase fields. */
 import * as v from 'valibot';
 import { ccEmailAddresses, dueOption } from '../../customers/schemas';
-import { country, email, isoTimestamp, jsonObject, metadata, nullable, object, oneOf, text, uuid } from '../../http/fields';
+import { country, email, instant, jsonObject, metadata, nullable, object, oneOf, text, uuid } from '../../http/fields';
 import { UPWELL_ADDRESS_TYPES } from '../mapping';
 
 /** Nested rows per customer, and customers per bulk request (see README). */
 export const MAX_NESTED_ROWS = 20;
 export const MAX_BULK_CUSTOMERS = 50;
+/** Contacts and addresses in one bulk request: each is a statement of the one batch. */
+export const MAX_BULK_NESTED_ROWS = 200;
 
 /** Hasura's array-relationship insert form, `{"data": [...]}`; `{}` inserts nothing. */
 const arrayRelationship = <S extends v.GenericSchema>(item: S, max: number) =>
@@ -58,9 +60,9 @@ const scalarFields = {
   sourceSystem: nullable(text()),
   sourceSystemId: nullable(text()),
   // Kept as strings here: the canonical schema converts them once.
-  deletedAt: nullable(isoTimestamp),
-  addressesLastUpdatedAt: nullable(isoTimestamp),
-  contactsLastUpdatedAt: nullable(isoTimestamp),
+  deletedAt: nullable(instant),
+  addressesLastUpdatedAt: nullable(instant),
+  contactsLastUpdatedAt: nullable(instant),
 };
 
 export const CustomersInsertInput = object({
@@ -82,6 +84,10 @@ export const CreateCustomers = object({
     v.array(CustomersInsertInput, 'Expected an array of customers'),
     v.minLength(1, 'At least one customer'),
     v.maxLength(MAX_BULK_CUSTOMERS, `At most ${MAX_BULK_CUSTOMERS} customers per request`),
+    v.check(
+      (inputs) => inputs.reduce((n, input) => n + input.addresses.length + input.contacts.length, 0) <= MAX_BULK_NESTED_ROWS,
+      `At most ${MAX_BULK_NESTED_ROWS} addresses and contacts in all per request`,
+    ),
   ),
 });
 

@@ -10,11 +10,13 @@ import { customers } from '../../db/schema';
 import { CUSTOMER_FIELD_COLUMNS } from '../../customers/queries';
 import * as v from 'valibot';
 import { ApiError, type Issue } from '../../http/errors';
-import { isoTimestamp } from '../../http/fields';
+import { timestamp } from '../../http/fields';
 import { UPWELL_CUSTOMER_FIELDS, type UpwellCustomerField } from '../mapping';
 
 export const MAX_DEPTH = 5;
 export const MAX_CONDITIONS = 30;
+/** Boolean nodes ({}, _and/_or items, _not): bounds the SQL expression depth D1 accepts. */
+export const MAX_NODES = 60;
 export const MAX_PARAMS = 80;
 const MAX_ORDER_KEYS = 5;
 
@@ -42,6 +44,7 @@ const COMPARISONS = new Map([
 class Translator {
   readonly issues: Issue[] = [];
   private conditions = 0;
+  private nodes = 0;
   private params = 0;
 
   private fail(path: string, message: string): undefined {
@@ -52,7 +55,8 @@ class Translator {
   private value(path: string, kind: Kind, raw: unknown): string | number | undefined {
     this.params++;
     if (kind === 'timestamp') {
-      return v.is(isoTimestamp, raw) ? Date.parse(raw) : this.fail(path, 'Expected an ISO 8601 timestamp');
+      const parsed = v.safeParse(timestamp, raw);
+      return parsed.success ? parsed.output : this.fail(path, 'Expected an ISO 8601 timestamp');
     }
     if (typeof raw !== 'string') return this.fail(path, 'Expected a string');
     return raw;
@@ -60,6 +64,8 @@ class Translator {
 
   expression(exp: unknown, path: string, depth: number): SQL | undefined {
     if (depth > MAX_DEPTH) return this.fail(path, `Nested deeper than ${MAX_DEPTH} levels`);
+    if (++this.nodes === MAX_NODES + 1) return this.fail(path, `At most ${MAX_NODES} boolean expressions`);
+    if (this.nodes > MAX_NODES) return undefined;
     if (typeof exp !== 'object' || exp === null || Array.isArray(exp)) return this.fail(path, 'Expected a boolean expression object');
     const parts: (SQL | undefined)[] = [];
     for (const [key, arg] of Object.entries(exp)) {
@@ -70,8 +76,8 @@ class Translator {
           continue;
         }
         const inner = arg.map((e, i) => this.expression(e, `${at}.${i}`, depth + 1));
-        // As in Hasura, an empty _and or _or does not filter.
-        parts.push(key === '_and' ? and(...inner) : or(...inner));
+        // As in Hasura: an empty _and is true, an empty _or is false.
+        parts.push(key === '_and' ? and(...inner) : inner.length === 0 ? sql`0` : or(...inner));
       } else if (key === '_not') {
         const inner = this.expression(arg, at, depth + 1);
         parts.push(inner && not(inner));
