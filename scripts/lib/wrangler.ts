@@ -28,3 +28,30 @@ export function wranglerInteractive(args: string[]): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
+
+/**
+ * Runs a wrangler command that prints JSON (`--json`) and returns it parsed.
+ * Unlike wrangler(), the output may be large (D1 query results): up to 512 MiB
+ * is buffered instead of spawnSync's 1 MiB default. On failure the error
+ * carries wrangler's own message (with --json it prints {"error":{"text"}}).
+ */
+export function wranglerJson(args: string[]): unknown {
+  const result = spawnSync(process.execPath, [WRANGLER, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0' },
+  });
+  if (result.error) throw new Error(`wrangler ${args.slice(0, 3).join(' ')} failed: ${result.error.message}`);
+  if (result.status !== 0) {
+    let message = (result.stderr || result.stdout).trim();
+    try {
+      const parsed = JSON.parse(result.stdout) as { error?: { text?: unknown } };
+      if (typeof parsed.error?.text === 'string') message = parsed.error.text;
+    } catch {
+      // not JSON: keep the raw output
+    }
+    throw new Error(`wrangler ${args.slice(0, 3).join(' ')} failed:\n${message}`);
+  }
+  return JSON.parse(result.stdout);
+}

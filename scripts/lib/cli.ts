@@ -1,0 +1,40 @@
+/** Argument handling shared by `npm run export` and `npm run import`, in the manner of scripts/token.ts. */
+import { resolve } from 'node:path';
+import type { Target } from './d1.ts';
+
+/** Bad arguments: the script prints the message and its usage, and exits with 2. */
+export class UsageError extends Error {}
+
+/** Where to run: the local state (default, or --persist-to <dir>) or, with --remote, the deployed database. */
+export function targetOf(values: { remote?: unknown; 'persist-to'?: unknown }): Target {
+  const remote = values.remote === true;
+  const persistTo = typeof values['persist-to'] === 'string' ? values['persist-to'] : undefined;
+  if (remote && persistTo !== undefined) throw new UsageError('--persist-to selects local state: it cannot go with --remote');
+  if (persistTo === '') throw new UsageError('--persist-to needs a directory');
+  return { remote, persistTo };
+}
+
+/**
+ * A file name from the command line, relative to where the user ran the
+ * command: npm runs scripts from the package root and keeps the caller's
+ * directory in INIT_CWD.
+ */
+export function userPath(file: string): string {
+  if (file === '') throw new UsageError('a file name must not be empty');
+  return resolve(process.env.INIT_CWD ?? process.cwd(), file);
+}
+
+/** Runs a script's main(): usage errors exit 2 with the usage, other errors 1, with just the message. */
+export async function run(usage: string, main: () => Promise<void> | void): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n${usage}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error((error as Error).message);
+    process.exitCode = 1;
+  }
+}
