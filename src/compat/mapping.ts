@@ -66,7 +66,7 @@ const CANONICAL_TO_UPWELL: Record<string, string> = {
 };
 
 /** Error paths raised in canonical terms (database rules) renamed for Upwell clients. */
-export const upwellPath = (path: string) => CANONICAL_TO_UPWELL[path] ?? path;
+export const upwellPath = (path: string) => (Object.hasOwn(CANONICAL_TO_UPWELL, path) ? CANONICAL_TO_UPWELL[path]! : path);
 
 /** Upwell address type -> canonical type. Written back as ADDRESS_BOOK (billing) or SHIPPING. */
 export const UPWELL_ADDRESS_TYPES = { ADDRESS_BOOK: 'billing', BILLING: 'billing', SHIPPING: 'shipping' } as const;

@@ -53,5 +53,33 @@ export async function readJsonObject(request: Request): Promise<JsonBody> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ApiError('invalid_json', 'Request body must be a JSON object');
   }
+  const broken = illFormedAt(value);
+  if (broken !== undefined) {
+    throw new ApiError('validation_error', `Invalid request body: ${broken || 'body'}`, {
+      issues: [{ path: broken, message: 'Contains a lone surrogate (\\uD800-\\uDFFF): not valid Unicode' }],
+    });
+  }
   return { text, value: value as Record<string, unknown> };
+}
+
+/**
+ * The path of the first string (or key) holding a lone surrogate: JSON allows
+ * "\\ud800", but D1 would store it as U+FFFD, i.e. not what was sent.
+ * Iterative, so deeply nested bodies cannot exhaust the stack.
+ */
+function illFormedAt(root: unknown): string | undefined {
+  const stack: [unknown, string][] = [[root, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return path;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        const at = path ? `${path}.${key}` : key;
+        if (!key.isWellFormed()) return at;
+        stack.push([item, at]);
+      }
+    }
+  }
+  return undefined;
 }

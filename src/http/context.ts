@@ -65,7 +65,8 @@ function pathId(request: IRequest, what: string): string {
 }
 
 function queryObject(url: URL): Record<string, string> {
-  const params: Record<string, string> = {};
+  // No prototype: `?__proto__=x` must be a parameter like any other (and so refused as unknown).
+  const params: Record<string, string> = Object.create(null);
   for (const [key, value] of url.searchParams) params[key] = value;
   return params;
 }

@@ -39,16 +39,22 @@ export const country = v.pipe(
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   v.picklist(values, `Must be one of: ${values.join(', ')}`);
 
-/**
- * Valibot's record() takes an array (turning it into an object) and drops a
- * `__proto__` key: refuse both rather than store something else than was sent.
- */
-const plainObject = v.pipe(
-  v.custom<Record<string, unknown>>(
-    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-    'Expected a JSON object',
+/** Valibot's object and record schemas take an array for an object: refuse it first. */
+const plainObject = v.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'Expected a JSON object',
+);
+
+/** Keys Valibot's record() silently drops. */
+const UNSAFE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** An object for record(): refuse the keys it would drop rather than store less than was sent. */
+const recordObject = v.pipe(
+  plainObject,
+  v.check(
+    (value) => !UNSAFE_KEYS.some((key) => Object.hasOwn(value, key)),
+    'Keys named __proto__, constructor or prototype are not allowed',
   ),
-  v.check((value) => !Object.hasOwn(value, '__proto__'), 'A key named __proto__ is not allowed'),
 );
 
 /** A JSON object with exactly these fields (Valibot alone would take an array for an object). */
@@ -94,7 +100,7 @@ export const timestamp = v.pipe(
 
 /** Free-form key/value annotations, bounded like Stripe's metadata. */
 export const metadata = v.pipe(
-  plainObject,
+  recordObject,
   v.record(
     v.pipe(v.string(), v.minLength(1, 'Keys must not be empty'), v.maxLength(40, 'Keys are at most 40 characters')),
     v.pipe(v.string('Values must be strings'), v.maxLength(500, 'Values are at most 500 characters')),
@@ -104,4 +110,4 @@ export const metadata = v.pipe(
 );
 
 /** An opaque JSON object kept as sent (settings other systems attach to a customer). */
-export const jsonObject = v.pipe(plainObject, v.record(v.string(), v.unknown()));
+export const jsonObject = v.pipe(recordObject, v.record(v.string(), v.unknown()));

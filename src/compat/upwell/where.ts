@@ -140,7 +140,7 @@ class Translator {
     const items = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     const order: SQL[] = [];
     items.forEach((item, i) => {
-      if (typeof item !== 'object' || item === null) return this.fail(`orderBy.${i}`, 'Expected {field: direction}');
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) return this.fail(`orderBy.${i}`, 'Expected {field: direction}');
       for (const [field, direction] of Object.entries(item)) {
         const at = `orderBy.${i}.${field}`;
         const entry = Object.hasOwn(FILTERABLE, field) ? FILTERABLE[field as UpwellCustomerField] : undefined;
