@@ -29,10 +29,6 @@ interface TokenRecord {
   expires_at: string | null;
 }
 
-interface Row {
-  [column: string]: unknown;
-}
-
 const TOKEN_PATTERN = /^qwt_(dev|prod)_[0-9A-Za-z]{64}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE = '/api/customers';
@@ -156,36 +152,40 @@ function uuidv7(now: number): string {
 const iso = (ms: unknown) => (ms === null ? null : new Date(ms as number).toISOString());
 const parsed = (text: unknown) => (text === null ? null : JSON.parse(text as string));
 
-function customer(row: Row) {
+/**
+ * A customer row as D1 returns it from `.raw()` (values in COLUMNS order:
+ * arrays are cheaper to pass than objects that repeat every column name).
+ */
+function customer(r: unknown[]) {
   return {
-    id: row.id,
-    workspace_id: row.workspace_id,
-    number: row.number,
-    name: row.name,
-    legal_name: row.legal_name,
-    type: row.type,
-    segment_id: row.segment_id,
-    logo: row.logo,
-    tax_ids: parsed(row.tax_ids),
-    id_crm: row.id_crm,
-    id_erp: row.id_erp,
-    id_accounting: row.id_accounting,
-    contact_origin: row.contact_origin,
-    email_address: row.email_address,
-    cc_email_addresses: parsed(row.cc_email_addresses),
-    bill_to_customer_id: row.bill_to_customer_id,
-    collector_id: row.collector_id,
-    metadata: parsed(row.metadata),
-    source_system: row.source_system,
-    source_system_id: row.source_system_id,
-    due_option: row.due_option,
-    email_settings: parsed(row.email_settings),
-    integration_settings: parsed(row.integration_settings),
-    addresses_last_updated_at: iso(row.addresses_last_updated_at),
-    contacts_last_updated_at: iso(row.contacts_last_updated_at),
-    deleted_at: iso(row.deleted_at),
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    id: r[0],
+    workspace_id: r[1],
+    number: r[10],
+    name: r[2],
+    legal_name: r[11],
+    type: r[3],
+    segment_id: r[4],
+    logo: r[5],
+    tax_ids: parsed(r[6]),
+    id_crm: r[7],
+    id_erp: r[8],
+    id_accounting: r[9],
+    contact_origin: r[12],
+    email_address: r[13],
+    cc_email_addresses: parsed(r[14]),
+    bill_to_customer_id: r[15],
+    collector_id: r[16],
+    metadata: parsed(r[17]),
+    source_system: r[18],
+    source_system_id: r[19],
+    due_option: r[20],
+    email_settings: parsed(r[21]),
+    integration_settings: parsed(r[22]),
+    addresses_last_updated_at: iso(r[23]),
+    contacts_last_updated_at: iso(r[24]),
+    deleted_at: iso(r[25]),
+    created_at: iso(r[26]),
+    updated_at: iso(r[27]),
   };
 }
 
@@ -246,7 +246,7 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
     const input = (await request.json()) as Record<string, any>;
     const now = Date.now();
     start = performance.now();
-    const row = await db
+    const rows = await db
       .prepare(INSERT)
       .bind(
         uuidv7(now),
@@ -277,10 +277,10 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
         timeOrNull(input.deleted_at),
         now,
       )
-      .first<Row>();
+      .raw();
     timings.push(`db;dur=${(performance.now() - start).toFixed(1)}`);
     status = 201;
-    body = { success: true, data: customer(row!) };
+    body = { success: true, data: customer(rows[0]!) };
   } else if (id === undefined && method === 'GET') {
     const q = url.searchParams;
     const limit = q.has('limit') ? Number(q.get('limit')) : 25;
@@ -293,10 +293,10 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
     if (cursor !== null) params.push(cursor.toLowerCase());
     params.push(limit + 1);
     start = performance.now();
-    const { results } = await db
+    const results = await db
       .prepare(listSql(crm !== null, tax !== null, cursor !== null))
       .bind(...params)
-      .all<Row>();
+      .raw();
     timings.push(`db;dur=${(performance.now() - start).toFixed(1)}`);
     const hasMore = results.length > limit;
     const rows = hasMore ? results.slice(0, limit) : results;
@@ -304,16 +304,16 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
       success: true,
       data: rows.map(customer),
       has_more: hasMore,
-      next_cursor: hasMore ? rows[rows.length - 1]!.id : null,
+      next_cursor: hasMore ? rows[rows.length - 1]![0] : null,
     };
   } else if (id !== undefined && method === 'GET') {
     start = performance.now();
-    const row = await db.prepare(SELECT_ONE).bind(workspaceId, id).first<Row>();
+    const [row] = await db.prepare(SELECT_ONE).bind(workspaceId, id).raw();
     timings.push(`db;dur=${(performance.now() - start).toFixed(1)}`);
     if (!row) throw notFound();
     body = {
       success: true,
-      data: { ...customer(row), contact_ids: JSON.parse(row.contact_ids as string), address_ids: JSON.parse(row.address_ids as string) },
+      data: { ...customer(row), contact_ids: JSON.parse(row[28] as string), address_ids: JSON.parse(row[29] as string) },
     };
   } else if (id !== undefined && method === 'PATCH') {
     const input = (await request.json()) as Record<string, unknown>;
@@ -327,13 +327,13 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
     });
     const nameSearch = typeof input.name === 'string' ? input.name.toLowerCase() : null;
     start = performance.now();
-    const row =
+    const [row] =
       fields.length === 0
-        ? await db.prepare(SELECT_PLAIN).bind(workspaceId, id).first<Row>()
+        ? await db.prepare(SELECT_PLAIN).bind(workspaceId, id).raw()
         : await db
             .prepare(updateSql(fields))
             .bind(workspaceId, id, Date.now(), nameSearch, ...values)
-            .first<Row>();
+            .raw();
     timings.push(`db;dur=${(performance.now() - start).toFixed(1)}`);
     if (!row) throw notFound();
     body = { success: true, data: customer(row) };
