@@ -3,16 +3,17 @@
  * is not the harness's: `node bench/load.ts <spec.json>` runs one operation
  * against both Workers and writes the result to `spec.out`.
  *
- * It warms each Worker up (unmeasured), then runs the schedule: short rounds
- * of `duration` seconds, alternating the Workers (ABBA...), so that whatever
- * else the machine does hits both alike. Each round is an autocannon run with
- * `connections` connections, rotating through the spec's requests (path and
- * body). Every response time of a measured round is kept, for exact
- * percentiles over all rounds.
+ * A target is a Worker and the requests to send it. The process warms each
+ * target up (unmeasured), then runs the schedule: short rounds of `duration`
+ * seconds, alternating the targets (ABBA...), so that whatever else the
+ * machine does hits all of them alike. Each round is an autocannon run with
+ * `connections` connections, rotating through the target's requests (path
+ * and body). Every response time of a measured round is kept, for exact
+ * percentiles over all rounds, and the serving workerd's CPU time per round.
  *
- * With `once`, each request is sent at most once (deletes): the list is cut
- * into equal slices, one per warmup and one per round, and a round ends when
- * its slice is used up (or after `duration`, whichever comes first).
+ * With `once`, each request is sent at most once (deletes): a target's list
+ * is cut into equal slices, one for its warmup and one per round, and a round
+ * ends when its slice is used up (or after `duration`, whichever is first).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,16 +23,22 @@ export interface LoadRequest {
   body?: string;
 }
 
+export interface LoadTarget {
+  /** Base URL of the Worker. */
+  url: string;
+  /** The requests its rounds rotate through (or use up, with `once`). */
+  requests: LoadRequest[];
+}
+
 export interface LoadSpec {
-  /** Base URL of each Worker, by name. */
-  urls: Record<string, string>;
+  /** What the rounds drive, by name: a Worker and its requests. */
+  targets: Record<string, LoadTarget>;
   method: string;
   headers: Record<string, string>;
-  requests: LoadRequest[];
   connections: number;
-  /** Unmeasured seconds per Worker before the first round. */
+  /** Unmeasured seconds per target before the first round. */
   warmup: number;
-  /** Which Worker each measured round drives. */
+  /** Which target each measured round drives. */
   schedule: string[];
   /** Seconds per round. */
   duration: number;
@@ -149,8 +156,7 @@ function run(
 
 async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadSpec;
-  const items = spec.requests;
-  const targets = Object.keys(spec.urls);
+  const names = Object.keys(spec.targets);
 
   const ids: string[] = [];
   const collect = spec.collectIds
@@ -162,32 +168,41 @@ async function main(): Promise<void> {
       }
     : undefined;
 
-  // Rotating requests share one cursor; a consumable list is cut into slices.
-  let cursor = 0;
-  const rotating = () => items[cursor++ % items.length]!;
-  const slices = targets.length + spec.schedule.length;
-  const share = Math.floor(items.length / slices);
-  let slice = 0;
-  const sliceOf = () => {
-    const start = slice++ * share;
-    let i = start;
-    // A stray extra call (autocannon retrying) repeats the slice's last item.
-    return { next: () => items[Math.min(i++, start + share - 1)]!, amount: share };
-  };
-  if (spec.once && share < spec.connections) throw new Error(`only ${items.length} requests for ${slices} slices`);
+  // Per target: rotating requests share one cursor; a consumable list is cut
+  // into one slice for the warmup and one per round.
+  const feeds = Object.fromEntries(
+    names.map((name) => {
+      const items = spec.targets[name]!.requests;
+      const slices = 1 + spec.schedule.filter((s) => s === name).length;
+      const share = Math.floor(items.length / slices);
+      if (spec.once && share < spec.connections) throw new Error(`${name}: only ${items.length} requests for ${slices} slices`);
+      let cursor = 0;
+      let slice = 0;
+      const rotating = () => items[cursor++ % items.length]!;
+      return [
+        name,
+        () => {
+          if (!spec.once) return { next: rotating, amount: undefined };
+          const start = slice++ * share;
+          let i = start;
+          // A stray extra call (autocannon retrying) repeats the slice's last item.
+          return { next: () => items[Math.min(i++, start + share - 1)]!, amount: share };
+        },
+      ];
+    }),
+  ) as Record<string, () => { next: () => LoadRequest; amount: number | undefined }>;
 
-  for (const target of targets) {
-    if (spec.warmup <= 0) continue;
-    const s = spec.once ? sliceOf() : undefined;
-    await run(spec, spec.urls[target]!, { seconds: spec.warmup, amount: s?.amount }, s?.next ?? rotating, collect);
+  for (const name of names) {
+    const feed = feeds[name]!();
+    if (spec.warmup > 0) await run(spec, spec.targets[name]!.url, { seconds: spec.warmup, amount: feed.amount }, feed.next, collect);
   }
 
   const rounds: RoundResult[] = [];
-  for (const target of spec.schedule) {
-    const s = spec.once ? sliceOf() : undefined;
-    const result = await run(spec, spec.urls[target]!, { seconds: spec.duration, amount: s?.amount }, s?.next ?? rotating, collect);
-    rounds.push({ target, ...result });
-    process.stdout.write(`${JSON.stringify({ round: rounds.length, target })}\n`);
+  for (const name of spec.schedule) {
+    const feed = feeds[name]!();
+    const result = await run(spec, spec.targets[name]!.url, { seconds: spec.duration, amount: feed.amount }, feed.next, collect);
+    rounds.push({ target: name, ...result });
+    process.stdout.write(`${JSON.stringify({ round: rounds.length, target: name })}\n`);
   }
   writeFileSync(spec.out, JSON.stringify({ rounds, ids } satisfies LoadResult));
 }

@@ -41,7 +41,7 @@ import { unstable_readConfig } from 'wrangler';
 import { BUDGET_BYTES, build, kib, measure, type BundleSize } from '../scripts/check-size.ts';
 import { createToken } from '../scripts/lib/tokens.ts';
 import { ROOT, wrangler } from '../scripts/lib/wrangler.ts';
-import type { LoadRequest, LoadResult, LoadSpec } from './load.ts';
+import type { LoadRequest, LoadResult, LoadSpec, LoadTarget } from './load.ts';
 
 // ---------------------------------------------------------------- options
 
@@ -592,7 +592,7 @@ function runLoad(spec: LoadSpec, onRound: (round: number) => void): Promise<Load
       }
     });
     // Bounded: the schedule's time plus generous slack, then the process is killed.
-    const limit = (Object.keys(spec.urls).length * spec.warmup + spec.schedule.length * spec.duration + 60) * 1000;
+    const limit = (Object.keys(spec.targets).length * spec.warmup + spec.schedule.length * spec.duration + 60) * 1000;
     const timer = setTimeout(() => child.kill('SIGKILL'), limit);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -654,6 +654,9 @@ function versionOf(pkg: string): string {
   }
 }
 
+/** The 1-minute load average, where the OS has one (other work on the machine skews every figure). */
+const load1 = () => os.loadavg()[0] ?? 0;
+
 function machine() {
   const cpus = os.cpus();
   return {
@@ -698,6 +701,13 @@ interface OperationReport {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = load1();
+  if (loadAtStart > os.availableParallelism() / 2) {
+    console.error(
+      `note: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${os.availableParallelism()} CPUs); ` +
+        'the ratios cancel slow drift, but expect noisier figures than on a quiet machine.',
+    );
+  }
   const only = args.only?.split(',').map((s) => s.trim());
 
   progress(`preparing a fresh local state in ${state}: D1 migrations`);
@@ -734,30 +744,57 @@ async function main(): Promise<void> {
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const pool: string[] = [];
   const reports: OperationReport[] = [];
-  // ABBA...: ours first in even pairs, the baseline first in odd ones.
-  const schedule = Array.from({ length: ROUNDS }, (_, r) => (r % 2 === 0 ? TARGETS : [...TARGETS].reverse())).flat();
   const roundSeconds = DURATION / ROUNDS;
-  for (const [index, op] of ops.entries()) {
-    const slices = TARGETS.length + schedule.length;
-    if (op.once && pool.length < slices * CONNECTIONS) {
+  // The first and the deep page are measured together, interleaved, so that
+  // their ratio (the pagination budget) is as drift-proof as ours/baseline.
+  const jobs: Operation[][] = [];
+  for (const op of ops) {
+    const last = jobs[jobs.length - 1];
+    if (op.key === 'list_deep' && last?.[0]?.key === 'list_first') last.push(op);
+    else jobs.push([op]);
+  }
+  for (const [index, job] of jobs.entries()) {
+    const lead = job[0]!;
+    if (lead.once && pool.length < 2 * (1 + ROUNDS) * CONNECTIONS) {
       clearProgress();
-      console.error(`skipping ${op.label}: only ${pool.length} created customers to delete (it needs the create operation)`);
+      console.error(`skipping ${lead.label}: only ${pool.length} created customers to delete (it needs the create operation)`);
       continue;
     }
-    const what = `[${index + 1}/${ops.length}] ${op.label}`;
-    progress(`${what}: warming up both Workers (${WARMUP}s each)`);
+    // Per round r: the job's operations in turn (reversed when r is odd), each
+    // on both Workers, ours first when r + its index is even: ABBA for every
+    // operation, and first/deep pages balanced around each other.
+    const schedule: string[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? job : [...job].reverse();
+      for (const op of order) {
+        const workers = (r + job.indexOf(op)) % 2 === 0 ? TARGETS : [...TARGETS].reverse();
+        for (const w of workers) schedule.push(`${op.key}/${w}`);
+      }
+    }
+    const deletions = lead.once ? pool.splice(0).map((id) => ({ path: `/api/customers/${id}` })) : [];
+    const half = Math.floor(deletions.length / 2);
+    const loadTargets: Record<string, LoadTarget> = {};
+    for (const op of job) {
+      for (const [w, worker] of TARGETS.entries()) {
+        loadTargets[`${op.key}/${worker}`] = {
+          url: targets[worker].url,
+          requests: op.once ? deletions.slice(w * half, (w + 1) * half) : op.requests,
+        };
+      }
+    }
+    const what = `[${index + 1}/${jobs.length}] ${job.map((op) => op.label).join(' + ')}`;
+    progress(`${what}: warming up (${WARMUP}s per Worker${job.length > 1 ? ' and page' : ''})`);
     const result = await runLoad(
       {
-        urls: { ours: targets.ours.url, baseline: targets.baseline.url },
-        method: op.method,
-        headers: op.method === 'GET' || op.method === 'DELETE' ? { Authorization: headers.Authorization } : headers,
-        requests: op.once ? pool.splice(0).map((id) => ({ path: `/api/customers/${id}` })) : op.requests,
+        targets: loadTargets,
+        method: lead.method,
+        headers: lead.method === 'GET' || lead.method === 'DELETE' ? { Authorization: headers.Authorization } : headers,
         connections: CONNECTIONS,
         warmup: WARMUP,
         schedule,
         duration: roundSeconds,
-        once: op.once,
-        collectIds: op.collectIds,
+        once: lead.once,
+        collectIds: lead.collectIds,
         cpuPid,
         out: join(tmp, 'load-result.json'),
       },
@@ -767,42 +804,45 @@ async function main(): Promise<void> {
         }
       },
     );
-    if (op.collectIds) pool.push(...result.ids);
-    const rounds: Round[] = result.rounds.map((r) => ({
-      target: r.target as Target,
-      requests: r.requests,
-      elapsedMs: r.elapsedMs,
-      rps: r.elapsedMs > 0 ? (r.requests * 1000) / r.elapsedMs : 0,
-      statuses: r.statuses,
-      errors: r.errors,
-      timeouts: r.timeouts,
-      cpuMs: r.cpuMs,
-    }));
-    const latencies = (t: Target) => result.rounds.filter((r) => r.target === t).flatMap((r) => r.latencies);
-    const oursStats = stats(rounds.filter((r) => r.target === 'ours'), latencies('ours'), op.expect);
-    const baseStats = stats(rounds.filter((r) => r.target === 'baseline'), latencies('baseline'), op.expect);
-    const pairRatios: number[] = [];
-    for (let r = 0; r + 1 < rounds.length; r += 2) {
-      const pair = rounds.slice(r, r + 2);
-      const o = pair.find((x) => x.target === 'ours')!;
-      const b = pair.find((x) => x.target === 'baseline')!;
-      pairRatios.push(b.rps > 0 ? o.rps / b.rps : NaN);
+    if (lead.collectIds) pool.push(...result.ids);
+    for (const op of job) {
+      const mine = result.rounds.filter((r) => r.target.startsWith(`${op.key}/`));
+      const rounds: Round[] = mine.map((r) => ({
+        target: r.target.slice(op.key.length + 1) as Target,
+        requests: r.requests,
+        elapsedMs: r.elapsedMs,
+        rps: r.elapsedMs > 0 ? (r.requests * 1000) / r.elapsedMs : 0,
+        statuses: r.statuses,
+        errors: r.errors,
+        timeouts: r.timeouts,
+        cpuMs: r.cpuMs,
+      }));
+      const latencies = (t: Target) => mine.filter((r) => r.target.endsWith(`/${t}`)).flatMap((r) => r.latencies);
+      const oursStats = stats(rounds.filter((r) => r.target === 'ours'), latencies('ours'), op.expect);
+      const baseStats = stats(rounds.filter((r) => r.target === 'baseline'), latencies('baseline'), op.expect);
+      const pairRatios: number[] = [];
+      for (let r = 0; r + 1 < rounds.length; r += 2) {
+        const pair = rounds.slice(r, r + 2);
+        const o = pair.find((x) => x.target === 'ours')!;
+        const b = pair.find((x) => x.target === 'baseline')!;
+        pairRatios.push(b.rps > 0 ? o.rps / b.rps : NaN);
+      }
+      const p = probes[op.key]!;
+      reports.push({
+        key: op.key,
+        label: op.label,
+        ours: oursStats,
+        baseline: baseStats,
+        ratio: median(pairRatios),
+        ratio_of_totals: baseStats.rps > 0 ? oursStats.rps / baseStats.rps : NaN,
+        cpu_ratio: baseStats.cpuMsPerRequest / oursStats.cpuMsPerRequest,
+        pair_ratios: pairRatios,
+        rounds,
+        d1_round_trips: { ours: p.ours.d1, baseline: p.baseline.d1 },
+        kv_reads: { ours: p.ours.kvReads, baseline: p.baseline.kvReads },
+        same_json_shape: p.sameShape,
+      });
     }
-    const p = probes[op.key]!;
-    reports.push({
-      key: op.key,
-      label: op.label,
-      ours: oursStats,
-      baseline: baseStats,
-      ratio: median(pairRatios),
-      ratio_of_totals: baseStats.rps > 0 ? oursStats.rps / baseStats.rps : NaN,
-      cpu_ratio: baseStats.cpuMsPerRequest / oursStats.cpuMsPerRequest,
-      pair_ratios: pairRatios,
-      rounds,
-      d1_round_trips: { ours: p.ours.d1, baseline: p.baseline.d1 },
-      kv_reads: { ours: p.ours.kvReads, baseline: p.baseline.kvReads },
-      same_json_shape: p.sameShape,
-    });
   }
 
   progress('stopping the servers');
@@ -847,6 +887,8 @@ async function main(): Promise<void> {
           ours_mean: deepOp.ours.mean / first.ours.mean,
           baseline_p50: deepOp.baseline.p50 / first.baseline.p50,
           baseline_mean: deepOp.baseline.mean / first.baseline.mean,
+          ours_cpu: deepOp.ours.cpuMsPerRequest / first.ours.cpuMsPerRequest,
+          baseline_cpu: deepOp.baseline.cpuMsPerRequest / first.baseline.cpuMsPerRequest,
         }
       : undefined;
 
@@ -872,13 +914,17 @@ async function main(): Promise<void> {
   if (deepFirst) {
     console.log(
       `Deep/first page latency at ${CUSTOMERS} customers: ours p50 ${fixed(deepFirst.ours_p50, 2)} (mean ${fixed(deepFirst.ours_mean, 2)}), ` +
-        `baseline p50 ${fixed(deepFirst.baseline_p50, 2)} (mean ${fixed(deepFirst.baseline_mean, 2)}).`,
+        `baseline p50 ${fixed(deepFirst.baseline_p50, 2)} (mean ${fixed(deepFirst.baseline_mean, 2)}); ` +
+        `CPU per request ours ${fixed(deepFirst.ours_cpu, 2)}, baseline ${fixed(deepFirst.baseline_cpu, 2)} (pages measured interleaved).`,
     );
   }
   console.log(
     'D1 round trips and KV reads: one probe request per operation and Worker, through identical counting wrappers of the bindings.',
   );
-  console.log(`Machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memory_gib} GiB; ${m.os}; Node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}.`);
+  console.log(
+    `Machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memory_gib} GiB; ${m.os}; Node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; ` +
+      `load average ${loadAtStart.toFixed(2)} at the start, ${load1().toFixed(2)} at the end.`,
+  );
   const missed = budgets.filter((b) => !b.ok);
   console.log(missed.length === 0 ? '\nBudgets: all met.' : `\nBudgets missed:\n${missed.map((b) => `  - ${b.name}: ${b.detail}`).join('\n')}`);
 
@@ -893,6 +939,7 @@ async function main(): Promise<void> {
   const results = {
     date: new Date().toISOString(),
     machine: m,
+    load_average: { start: loadAtStart, end: load1() },
     options: { customers: CUSTOMERS, duration_s: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup_s: WARMUP },
     bundle: { minified_bytes: size.minified, gzip_bytes: size.gzip, budget_gzip_bytes: BUDGET_BYTES },
     deep_over_first: deepFirst,
