@@ -3,8 +3,7 @@
  *
  * Measures the Worker against a raw baseline (bench/baseline/: no router, no
  * validation, no ORM, same auth lookup, hand-written SQL on the bare D1
- * binding), both running locally in workerd under `wrangler dev` on the same
- * local D1 and KV state:
+ * binding), both running locally in workerd on the same local D1 and KV data:
  *
  *  1. a fresh state directory: D1 migrations, workspace A seeded with N
  *     customers (2 tax ids, a contact and an address each, numbers 1..N) and
@@ -13,19 +12,23 @@
  *     token for each written to local KV;
  *  2. both Workers bundled as deployed (`wrangler deploy --dry-run --minify`;
  *     the Worker's gzip size is reported, as scripts/check-size.ts checks it)
- *     and each served by its own workerd through Miniflare's API (what
- *     `wrangler dev` runs, minus its dev proxy, file watching and request
- *     logging) on a free port of 127.0.0.1, with the same bindings on the same
- *     state as `wrangler dev --persist-to`;
- *  3. a short-lived probe Worker serving both behind identical counting
- *     wrappers of the D1 and KV bindings: one request per operation gives each
- *     one's D1 round trips and KV reads, and checks that the baseline answers
- *     with the same JSON shapes as ours;
+ *     and served through Miniflare's API (what `wrangler dev` runs, minus its
+ *     dev proxy, file watching and request logging) by one workerd, each on
+ *     its own free port of 127.0.0.1, with DB and TOKENS bound as
+ *     `wrangler dev --persist-to` binds them: one database object and one
+ *     namespace object that both Workers share;
+ *  3. a probe Worker in the same workerd serving both behind identical
+ *     counting wrappers of the D1 and KV bindings: one request per operation
+ *     gives each one's D1 round trips and KV reads, and checks that the
+ *     baseline answers with the same JSON shapes as ours;
  *  4. per operation, `duration` seconds per Worker (after a warmup), cut into
  *     `rounds` short rounds alternating ours/baseline as ABBA... so machine
- *     drift cancels out; load comes from autocannon in a separate process
- *     (bench/load.ts); ours/baseline is the median of the per-pair ratios;
- *  5. a markdown table (req/s, p50, p99, ratio) on stdout, bench/results.json.
+ *     drift cancels out (the first and deep pages are interleaved too); load
+ *     comes from autocannon in a separate process (bench/load.ts), which also
+ *     reads workerd's CPU time per round; ours/baseline is the median of the
+ *     per-pair ratios of req/s;
+ *  5. a progress line on stderr; a markdown table (req/s, ratio, p50/p99, CPU
+ *     per request, round trips) on stdout; bench/results.json.
  *
  * Everything listens on 127.0.0.1 only, every phase is bounded in time, and
  * the servers are stopped at the end, on failure and on Ctrl-C.
