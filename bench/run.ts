@@ -1,0 +1,988 @@
+/**
+ * npm run bench [-- --customers N] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--strict] [--keep]
+ *
+ * Measures the Worker against a raw baseline (bench/baseline/: no router, no
+ * validation, no ORM, same auth lookup, hand-written SQL on the bare D1
+ * binding), both running locally in workerd on the same local D1 and KV data:
+ *
+ *  1. a fresh state directory: D1 migrations, workspace A seeded with N
+ *     customers (2 tax ids, a contact and an address each, numbers 1..N) and
+ *     workspace B beside it (N/10 customers sharing A's external ids and tax
+ *     values, so that every filter has to scope by workspace), a read/write
+ *     token for each written to local KV;
+ *  2. both Workers bundled as deployed (`wrangler deploy --dry-run --minify`;
+ *     the Worker's gzip size is reported, as scripts/check-size.ts checks it)
+ *     and served through Miniflare's API (what `wrangler dev` runs, minus its
+ *     dev proxy, file watching and request logging) by one workerd, each on
+ *     its own free port of 127.0.0.1, with DB and TOKENS bound as
+ *     `wrangler dev --persist-to` binds them: one database object and one
+ *     namespace object that both Workers share;
+ *  3. a probe Worker in the same workerd serving both behind identical
+ *     counting wrappers of the D1 and KV bindings: one request per operation
+ *     gives each one's D1 round trips and KV reads, and checks that the
+ *     baseline answers with the same JSON shapes as ours;
+ *  4. per operation, `duration` seconds per Worker (after a warmup), cut into
+ *     `rounds` short rounds alternating ours/baseline as ABBA... so machine
+ *     drift cancels out (the first and deep pages are interleaved too); load
+ *     comes from autocannon in a separate process (bench/load.ts), which also
+ *     reads workerd's CPU time per round; ours/baseline is the median of the
+ *     per-pair ratios of req/s;
+ *  5. a progress line on stderr; a markdown table (req/s, ratio, p50/p99, CPU
+ *     per request, round trips) on stdout; bench/results.json.
+ *
+ * Everything listens on 127.0.0.1 only, every phase is bounded in time, and
+ * the servers are stopped at the end, on failure and on Ctrl-C.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
+import { unstable_readConfig } from 'wrangler';
+import { BUDGET_BYTES, build, kib, measure, type BundleSize } from '../scripts/check-size.ts';
+import { createToken } from '../scripts/lib/tokens.ts';
+import { ROOT, wrangler } from '../scripts/lib/wrangler.ts';
+import type { LoadRequest, LoadResult, LoadSpec, LoadTarget } from './load.ts';
+
+// ---------------------------------------------------------------- options
+
+const USAGE = `usage: npm run bench -- [--customers N] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--strict] [--keep]
+  --customers N     customers seeded in workspace A (default 10000)
+  --duration S      measured seconds per Worker and operation (default 8)
+  --rounds R        rounds those seconds are cut into, alternating the Workers ABBA... (default 8)
+  --connections C   concurrent connections (default 10)
+  --warmup S        unmeasured seconds per Worker before each operation's rounds (default 1)
+  --only a,b        only these operations (${'create,get,patch,list_first,list_deep,list_id_crm,list_tax_value,delete'})
+  --config PATH     the Worker to measure, by its wrangler config (default wrangler.toml), e.g. a variant under study
+  --strict          exit 1 when a budget is missed (not only on errors)
+  --keep            keep the temporary state directory`;
+
+const { values: args } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        customers: { type: 'string', default: '10000' },
+        duration: { type: 'string', default: '8' },
+        connections: { type: 'string', default: '10' },
+        rounds: { type: 'string', default: '8' },
+        warmup: { type: 'string', default: '1' },
+        only: { type: 'string' },
+        config: { type: 'string' },
+        strict: { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name} must be an integer from ${min} to ${max}\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+const CUSTOMERS = integer('customers', args.customers, 100, 1_000_000);
+const DURATION = integer('duration', args.duration, 1, 600);
+const CONNECTIONS = integer('connections', args.connections, 1, 256);
+const ROUNDS = integer('rounds', args.rounds, 1, 100);
+const WARMUP = integer('warmup', args.warmup, 0, 60);
+
+// ---------------------------------------------------------------- processes and cleanup
+
+const LOAD = join(ROOT, 'bench', 'load.ts');
+// Local D1 and KV are SQLite files and blobs: on a RAM disk where there is one, so
+// that disk flushes do not add noise to the figures.
+const tmp = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'customers-bench-'));
+const state = join(tmp, 'state');
+const children = new Set<ChildProcess>();
+const miniflares = new Set<Miniflare>();
+
+function kill(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** Stops everything this run started; safe to call more than once. */
+async function cleanup(): Promise<void> {
+  for (const child of children) kill(child);
+  children.clear();
+  await stopWorkers();
+  if (!args.keep) rmSync(tmp, { recursive: true, force: true });
+}
+process.on('exit', () => {
+  // Last resort (e.g. process.exit from elsewhere): Miniflare kills its workerd on exit itself.
+  for (const child of children) kill(child);
+  if (!args.keep) rmSync(tmp, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    clearProgress();
+    console.error(`\n${signal}: stopping the servers.`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- progress
+
+const started = performance.now();
+const tty = process.stderr.isTTY;
+let progressShown = false;
+function progress(text: string): void {
+  const line = `[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${text}`;
+  if (tty) {
+    process.stderr.write(`\r\x1b[K${line.slice(0, (process.stderr.columns || 120) - 1)}`);
+    progressShown = true;
+  } else {
+    process.stderr.write(`${line}\n`);
+  }
+}
+function clearProgress(): void {
+  if (tty && progressShown) process.stderr.write('\r\x1b[K');
+  progressShown = false;
+}
+
+// ---------------------------------------------------------------- seed data
+
+const WORKSPACE_A = 'bench-a';
+const WORKSPACE_B = 'bench-b';
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A UUIDv7 for time `ms` and sequence `seq`, so seeded ids sort in creation order like the API's. */
+function uuidv7(ms: number, seq: number): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  let t = ms;
+  for (let i = 5; i >= 0; i--) {
+    b[i] = t % 256;
+    t = Math.floor(t / 256);
+  }
+  b[6] = 0x70 | ((seq >> 8) & 0x0f);
+  b[7] = seq & 0xff;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  let s = '';
+  for (let i = 0; i < 16; i++) {
+    s += HEX[b[i]!];
+    if (i === 3 || i === 5 || i === 7 || i === 9) s += '-';
+  }
+  return s;
+}
+
+const taxValue = (i: number) => `FR${String(i).padStart(11, '0')}`;
+
+/**
+ * Writes the seed as SQL (multi-row INSERTs of 100 rows: D1 caps a statement
+ * at 100 KB) and returns workspace A's customer ids in creation order. The
+ * triggers fill customer_tax_ids from tax_ids, as for any insert.
+ */
+function writeSeed(file: string): string[] {
+  const idsA: string[] = [];
+  const lines: string[] = [];
+  const base = Date.now() - 2 * 86_400_000;
+  const sizeB = Math.max(100, Math.floor(CUSTOMERS / 10));
+  const workspaces: [string, number, number][] = [
+    [WORKSPACE_A, CUSTOMERS, base],
+    [WORKSPACE_B, sizeB, base + CUSTOMERS + 1000],
+  ];
+  for (const [workspace, count, start] of workspaces) {
+    for (let first = 1; first <= count; first += 100) {
+      const customers: string[] = [];
+      const contacts: string[] = [];
+      const addresses: string[] = [];
+      for (let i = first; i < Math.min(first + 100, count + 1); i++) {
+        const t = start + i;
+        const id = uuidv7(t, 0);
+        const contact = uuidv7(t, 1);
+        const address = uuidv7(t, 2);
+        if (workspace === WORKSPACE_A) idsA.push(id);
+        const taxIds = `[{"tax":"VAT","tax_value":"${taxValue(i)}"},{"tax":"SIREN","tax_value":"${String(i).padStart(9, '0')}"}]`;
+        customers.push(
+          `('${id}','${workspace}',${i},'Customer ${i}','customer ${i}','Customer ${i} SAS','customer ${i} sas','${i % 3 ? 'company' : 'individual'}',` +
+            `'${taxIds}','crm-${i}','erp-${i}','billing${i}@example.com','{"tier":"${i % 2 ? 'gold' : 'silver'}"}',${t},${t})`,
+        );
+        contacts.push(
+          `('${contact}','${workspace}','${id}','Ada','Lovelace ${i}','ada${i}@example.com','+33 1 23 45 67 89','["billing"]',${t},${t})`,
+        );
+        addresses.push(
+          `('${address}','${workspace}','${id}','${contact}','billing','Customer ${i}','${i} rue de Rivoli','Paris','75001','FR',${t},${t})`,
+        );
+      }
+      lines.push(
+        'INSERT INTO customers (id, workspace_id, number, name, name_search, legal_name, legal_name_search, type, tax_ids, id_crm, id_erp, ' +
+          `email_address, metadata, created_at, updated_at) VALUES ${customers.join(',')};`,
+        'INSERT INTO contacts (id, workspace_id, customer_id, first_name, last_name, email, phone, role, created_at, updated_at) ' +
+          `VALUES ${contacts.join(',')};`,
+        'INSERT INTO addresses (id, workspace_id, customer_id, contact_id, type, name, address_line1, city, postal_code, ' +
+          `country, created_at, updated_at) VALUES ${addresses.join(',')};`,
+      );
+    }
+  }
+  // Numbers 1..count are taken: new customers continue from the workspace's counter.
+  for (const [workspace, count] of workspaces) {
+    lines.push(`INSERT INTO workspace_counters (workspace_id, customers) VALUES ('${workspace}', ${count});`);
+  }
+  writeFileSync(file, lines.join('\n'));
+  return idsA;
+}
+
+// ---------------------------------------------------------------- workers
+
+/** The main Worker's configuration: compatibility settings and the local D1/KV ids everything shares. */
+const CONFIG = args.config === undefined ? join(ROOT, 'wrangler.toml') : resolve(args.config);
+const config = unstable_readConfig({ config: CONFIG });
+// As wrangler picks them for local mode: the preview id, else the id, else the binding name.
+const d1 = config.d1_databases.find((d: { binding: string }) => d.binding === 'DB');
+const kv = config.kv_namespaces.find((k: { binding: string }) => k.binding === 'TOKENS');
+const D1_ID: string = d1?.preview_database_id ?? d1?.database_id ?? 'DB';
+const KV_ID: string = kv?.preview_id ?? kv?.id ?? 'TOKENS';
+
+/**
+ * Serves the bundles in ONE workerd through Miniflare's API, each Worker on
+ * its own socket on 127.0.0.1 (no dev proxy, no entry worker in front, no file
+ * watching, no request logging), with the DB and TOKENS bindings on the shared
+ * local state exactly as `wrangler dev --persist-to` binds them. One process:
+ * D1 and KV are then one database object and one namespace object that all the
+ * Workers share, as on the platform (separate workerd processes on one SQLite
+ * file fight over its locks: SQLITE_BUSY under writes).
+ */
+async function startWorkers(bundles: Record<string, string>): Promise<Record<string, string>> {
+  const ports: Record<string, number> = {};
+  for (const name of Object.keys(bundles)) ports[name] = await freePort();
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: '127.0.0.1',
+      port: 0,
+      cf: false,
+      logRequests: false,
+      log: new Log(LogLevel.WARN),
+      resourcePersistencePath: join(state, 'v3'),
+      workers: Object.entries(bundles).map(([name, script]) => ({
+        name,
+        modules: true,
+        scriptPath: script,
+        modulesRoot: dirname(script),
+        compatibilityDate: config.compatibility_date,
+        compatibilityFlags: config.compatibility_flags,
+        d1Databases: { DB: D1_ID },
+        kvNamespaces: { TOKENS: KV_ID },
+        // Our Worker still consults its limiters on every request, but a load
+        // test from one workspace is what the limits exist to stop: lift them.
+        ratelimits: {
+          WORKSPACE_RATE_LIMIT: { namespace_id: '1001', simple: { limit: 1_000_000_000, period: 60 } },
+          AUTH_FAILURE_RATE_LIMIT: { namespace_id: '1002', simple: { limit: 1_000_000_000, period: 60 } },
+        },
+        bindings: { CORS_ALLOWED_ORIGINS: '' },
+        unsafeDirectSockets: [{ host: '127.0.0.1', port: ports[name] }],
+      })),
+    }),
+  );
+  miniflares.add(mf);
+  const ready = await Promise.race([
+    mf.ready.then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), 60_000)),
+  ]);
+  if (!ready) throw new Error('workerd not ready after 60 s');
+  return Object.fromEntries(Object.keys(bundles).map((name) => [name, `http://127.0.0.1:${ports[name]}`]));
+}
+
+/** The workerd process Miniflare started (a child of this process), to read its CPU time; Linux only. */
+function workerdPid(): number | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && comm.startsWith('workerd')) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids.length === 1 ? pids[0] : undefined;
+}
+
+async function stopWorkers(): Promise<void> {
+  const all = [...miniflares];
+  miniflares.clear();
+  await Promise.allSettled(all.map((mf) => mf.dispose()));
+}
+
+/** Bundles a Worker as it would be deployed (minified) and returns its entry module. */
+function bundle(name: string, wranglerConfig: string): { script: string; size: BundleSize } {
+  const outdir = join(tmp, 'build', name);
+  const files = build(outdir, wranglerConfig);
+  const entries = files.filter((f) => f.endsWith('.js') && !f.includes('/'));
+  if (entries.length !== 1) throw new Error(`${name}: expected one entry module in ${outdir}, found ${entries.join(', ')}`);
+  return { script: join(outdir, entries[0]!), size: measure(outdir, files) };
+}
+
+/**
+ * The probe Worker: ours and the baseline behind identical counting wrappers
+ * of the DB and TOKENS bindings (the same counting as test/helpers.ts), chosen
+ * per request by the x-bench-target header; the counts come back as headers.
+ * Returns its wrangler config, for bundling.
+ */
+function writeProbe(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'probe.js'),
+    `import ours from ${JSON.stringify(config.main)};
+import baseline from ${JSON.stringify(join(ROOT, 'bench', 'baseline', 'index.ts'))};
+
+function counting(env, usage) {
+  const real = new WeakMap();
+  const wrap = (stmt) => {
+    const proxy = new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === 'bind') return (...values) => wrap(target.bind(...values));
+        if (prop === 'run' || prop === 'all' || prop === 'first' || prop === 'raw') {
+          return (...a) => { usage.d1++; return target[prop](...a); };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    real.set(proxy, stmt);
+    return proxy;
+  };
+  const DB = new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === 'prepare') return (sql) => wrap(target.prepare(sql));
+      if (prop === 'batch') return (stmts) => { usage.d1++; return target.batch(stmts.map((s) => real.get(s) ?? s)); };
+      if (prop === 'exec') return (sql) => { usage.d1++; return target.exec(sql); };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const TOKENS = new Proxy(env.TOKENS, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      return (...a) => {
+        if (prop === 'get' || prop === 'getWithMetadata' || prop === 'list') usage.kvReads++;
+        else usage.kvWrites++;
+        return value.apply(target, a);
+      };
+    },
+  });
+  return { ...env, DB, TOKENS };
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    const usage = { d1: 0, kvReads: 0, kvWrites: 0 };
+    const worker = request.headers.get('x-bench-target') === 'baseline' ? baseline : ours;
+    const response = await worker.fetch(request, counting(env, usage), ctx);
+    const body = await response.arrayBuffer();
+    const out = new Response(body, response);
+    out.headers.set('x-bench-d1', String(usage.d1));
+    out.headers.set('x-bench-kv-reads', String(usage.kvReads));
+    out.headers.set('x-bench-kv-writes', String(usage.kvWrites));
+    return out;
+  },
+};
+`,
+  );
+  writeFileSync(
+    join(dir, 'wrangler.toml'),
+    `name = "customers-worker-bench-probe"
+main = "probe.js"
+compatibility_date = "${config.compatibility_date}"
+`,
+  );
+  return join(dir, 'wrangler.toml');
+}
+
+// ---------------------------------------------------------------- operations
+
+type Target = 'ours' | 'baseline';
+const TARGETS: Target[] = ['ours', 'baseline'];
+
+interface Operation {
+  key: string;
+  label: string;
+  method: string;
+  expect: number;
+  /** The requests a round rotates through (for `once`, filled in per round). */
+  requests: LoadRequest[];
+  once?: boolean;
+  collectIds?: boolean;
+}
+
+function operations(idsA: string[]): Operation[] {
+  const n = idsA.length;
+  // 1,000 customers spread over the whole workspace (their 1-based numbers).
+  const sample = Array.from({ length: Math.min(1000, n) }, (_, k) => 1 + Math.floor((k * n) / Math.min(1000, n)));
+  const id = (i: number) => idsA[i - 1]!;
+  const deep = idsA[Math.max(0, n - 51)]!;
+  return [
+    {
+      key: 'create',
+      label: 'create customer',
+      method: 'POST',
+      expect: 201,
+      collectIds: true,
+      requests: Array.from({ length: 64 }, (_, k) => ({
+        path: '/api/customers',
+        body: JSON.stringify({
+          name: `Bench customer ${k}`,
+          type: k % 3 ? 'company' : 'individual',
+          tax_ids: [
+            { tax: 'VAT', tax_value: `FRB${String(k).padStart(10, '0')}` },
+            { tax: 'SIREN', tax_value: `B${String(k).padStart(8, '0')}` },
+          ],
+          id_crm: `bench-crm-${k}`,
+          email_address: `bench${k}@example.com`,
+        }),
+      })),
+    },
+    {
+      key: 'get',
+      label: 'get customer',
+      method: 'GET',
+      expect: 200,
+      requests: sample.map((i) => ({ path: `/api/customers/${id(i)}` })),
+    },
+    {
+      key: 'patch',
+      label: 'patch customer',
+      method: 'PATCH',
+      expect: 200,
+      // Every pass over the sample flips each customer between two versions.
+      requests: ['a', 'b'].flatMap((v) =>
+        sample.map((i) => ({
+          path: `/api/customers/${id(i)}`,
+          body: JSON.stringify({ name: `Customer ${i} (${v})`, legal_name: `Customer ${i} ${v} SAS`, id_erp: `erp-${i}-${v}` }),
+        })),
+      ),
+    },
+    { key: 'list_first', label: 'list, first page', method: 'GET', expect: 200, requests: [{ path: '/api/customers' }] },
+    {
+      key: 'list_deep',
+      label: `list, deep page (cursor #${Math.max(1, n - 50)})`,
+      method: 'GET',
+      expect: 200,
+      requests: [{ path: `/api/customers?cursor=${deep}` }],
+    },
+    {
+      key: 'list_id_crm',
+      label: 'list by id_crm',
+      method: 'GET',
+      expect: 200,
+      requests: sample.map((i) => ({ path: `/api/customers?id_crm=crm-${i}` })),
+    },
+    {
+      key: 'list_tax_value',
+      label: 'list by tax_value',
+      method: 'GET',
+      expect: 200,
+      requests: sample.map((i) => ({ path: `/api/customers?tax_value=${taxValue(i)}` })),
+    },
+    // Deletes the customers the create rounds made, each once (filled in per round).
+    { key: 'delete', label: 'delete customer', method: 'DELETE', expect: 200, once: true, requests: [] },
+  ];
+}
+
+// ---------------------------------------------------------------- probe: round trips and shapes
+
+interface ProbeResult {
+  status: number;
+  d1: number;
+  kvReads: number;
+  kvWrites: number;
+  serverTiming: string | null;
+  body: unknown;
+}
+
+/** The structure of a JSON value: keys and value types, not values. */
+function shape(value: unknown): unknown {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? [] : [shape(value[0])];
+  if (typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, shape(v)]));
+  }
+  return typeof value;
+}
+
+async function probe(url: string, target: Target, method: string, request: LoadRequest, token: string): Promise<ProbeResult> {
+  const response = await fetch(url + request.path, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'x-bench-target': target,
+      ...(request.body ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: request.body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    d1: Number(response.headers.get('x-bench-d1')),
+    kvReads: Number(response.headers.get('x-bench-kv-reads')),
+    kvWrites: Number(response.headers.get('x-bench-kv-writes')),
+    serverTiming: response.headers.get('server-timing'),
+    body: text ? JSON.parse(text) : null,
+  };
+}
+
+interface ProbeReport {
+  ours: ProbeResult;
+  baseline: ProbeResult;
+  sameShape: boolean;
+}
+
+async function probeAll(url: string, ops: Operation[], token: string): Promise<Record<string, ProbeReport>> {
+  const out: Record<string, ProbeReport> = {};
+  const created: Partial<Record<Target, string>> = {};
+  for (const op of ops) {
+    const results = {} as Record<Target, ProbeResult>;
+    for (const target of TARGETS) {
+      const request = op.key === 'delete' ? { path: `/api/customers/${created[target]}` } : op.requests[0]!;
+      const result = await probe(url, target, op.method, request, token);
+      if (result.status !== op.expect) {
+        throw new Error(`probe: ${op.label} on ${target} answered ${result.status}: ${JSON.stringify(result.body)}`);
+      }
+      if (op.key === 'create') created[target] = (result.body as { data: { id: string } }).data.id;
+      results[target] = result;
+    }
+    out[op.key] = {
+      ...results,
+      sameShape: JSON.stringify(shape(results.ours.body)) === JSON.stringify(shape(results.baseline.body)),
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- load rounds
+
+interface Round {
+  target: Target;
+  requests: number;
+  elapsedMs: number;
+  rps: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  /** CPU time of the workerd serving both Workers during the round. */
+  cpuMs?: number;
+}
+
+/** Runs one operation's load process; `onRound` hears of each finished round. */
+function runLoad(spec: LoadSpec, onRound: (round: number) => void): Promise<LoadResult> {
+  const specFile = join(tmp, 'load-spec.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LOAD, specFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (line.startsWith('{')) onRound((JSON.parse(line) as { round: number }).round);
+      }
+    });
+    // Bounded: the schedule's time plus generous slack, then the process is killed.
+    const limit = (Object.keys(spec.targets).length * spec.warmup + spec.schedule.length * spec.duration + 60) * 1000;
+    const timer = setTimeout(() => child.kill('SIGKILL'), limit);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (code !== 0) return reject(new Error(`load generator failed (${code ?? signal}):\n${stderr}`));
+      resolve(JSON.parse(readFileSync(spec.out, 'utf8')) as LoadResult);
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+interface Stats {
+  requests: number;
+  rps: number;
+  /** workerd CPU time per request (ms): D1 and KV emulation included, load generator excluded. */
+  cpuMsPerRequest: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  unexpected: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+function stats(rounds: Round[], latencies: number[], expect: number): Stats {
+  const requests = rounds.reduce((s, r) => s + r.requests, 0);
+  const elapsed = rounds.reduce((s, r) => s + r.elapsedMs, 0);
+  const sorted = Float64Array.from(latencies).sort();
+  const unexpected = rounds.reduce(
+    (s, r) => s + r.errors + Object.entries(r.statuses).reduce((t, [code, count]) => t + (Number(code) === expect ? 0 : count), 0),
+    0,
+  );
+  const cpu = rounds.every((r) => r.cpuMs !== undefined) ? rounds.reduce((s, r) => s + r.cpuMs!, 0) : NaN;
+  return {
+    requests,
+    rps: elapsed > 0 ? (requests * 1000) / elapsed : 0,
+    cpuMsPerRequest: requests > 0 ? cpu / requests : NaN,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    mean: sorted.length ? latencies.reduce((s, x) => s + x, 0) / sorted.length : NaN,
+    unexpected,
+  };
+}
+
+// ---------------------------------------------------------------- report helpers
+
+function versionOf(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The 1-minute load average, where the OS has one (other work on the machine skews every figure). */
+const load1 = () => os.loadavg()[0] ?? 0;
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    nproc: os.availableParallelism(),
+    memory_gib: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    wrangler: versionOf('wrangler'),
+    workerd: versionOf('workerd'),
+    autocannon: versionOf('autocannon'),
+  };
+}
+
+const fixed = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+function table(header: string[], rows: string[][], right: boolean[]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, c) => (right[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (right[c] ? `${'-'.repeat(w + 1)}:` : `${'-'.repeat(w + 2)}`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+interface OperationReport {
+  key: string;
+  label: string;
+  ours: Stats;
+  baseline: Stats;
+  /** The median of the per-pair ratios (each pair: one round of each, back to back). */
+  ratio: number;
+  /** Total ours req/s over total baseline req/s. */
+  ratio_of_totals: number;
+  /** Baseline CPU per request over ours: the throughput ratio a CPU-bound machine would show, insensitive to other load. */
+  cpu_ratio: number;
+  pair_ratios: number[];
+  rounds: Round[];
+  d1_round_trips: { ours: number; baseline: number };
+  kv_reads: { ours: number; baseline: number };
+  same_json_shape: boolean;
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = load1();
+  if (loadAtStart > os.availableParallelism() / 2) {
+    console.error(
+      `note: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${os.availableParallelism()} CPUs); ` +
+        'the ratios cancel slow drift, but expect noisier figures than on a quiet machine.',
+    );
+  }
+  const only = args.only?.split(',').map((s) => s.trim());
+
+  progress(`preparing a fresh local state in ${state}: D1 migrations`);
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
+
+  progress(`seeding workspace A with ${CUSTOMERS} customers (2 tax ids, a contact, an address each) and workspace B`);
+  const seedFile = join(tmp, 'seed.sql');
+  const idsA = writeSeed(seedFile);
+  wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', seedFile]);
+  rmSync(seedFile);
+
+  progress('writing the API tokens of workspaces A and B to local KV');
+  const target = { remote: false, persistTo: state };
+  const { token } = await createToken(target, { workspaceId: WORKSPACE_A, name: 'bench A' });
+  await createToken(target, { workspaceId: WORKSPACE_B, name: 'bench B' });
+
+  progress('bundling the Worker, the baseline and the counting probe (wrangler deploy --dry-run --minify)');
+  const ours = bundle('ours', CONFIG);
+  const base = bundle('baseline', join(ROOT, 'bench', 'baseline', 'wrangler.toml'));
+  const probeBundle = bundle('probe', writeProbe(join(tmp, 'probe')));
+  const size = ours.size;
+
+  progress('starting the Worker, the baseline and the probe in workerd (Miniflare)');
+  const urls = await startWorkers({ ours: ours.script, baseline: base.script, probe: probeBundle.script });
+  const targets: Record<Target, { url: string }> = { ours: { url: urls.ours! }, baseline: { url: urls.baseline! } };
+  const cpuPid = workerdPid();
+
+  const ops = operations(idsA).filter((op) => !only || only.includes(op.key));
+  if (ops.length === 0) throw new Error(`--only names no operation:\n${USAGE}`);
+
+  progress('probing each operation once per Worker: D1 round trips, KV reads, JSON shapes');
+  const probes = await probeAll(urls.probe!, operations(idsA), token);
+
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const pool: string[] = [];
+  const reports: OperationReport[] = [];
+  const roundSeconds = DURATION / ROUNDS;
+  // The first and the deep page are measured together, interleaved, so that
+  // their ratio (the pagination budget) is as drift-proof as ours/baseline.
+  const jobs: Operation[][] = [];
+  for (const op of ops) {
+    const last = jobs[jobs.length - 1];
+    if (op.key === 'list_deep' && last?.[0]?.key === 'list_first') last.push(op);
+    else jobs.push([op]);
+  }
+  for (const [index, job] of jobs.entries()) {
+    const lead = job[0]!;
+    if (lead.once && pool.length < 2 * (1 + ROUNDS) * CONNECTIONS) {
+      clearProgress();
+      console.error(`skipping ${lead.label}: only ${pool.length} created customers to delete (it needs the create operation)`);
+      continue;
+    }
+    // Per round r: the job's operations in turn (reversed when r is odd), each
+    // on both Workers, ours first when r + its index is even: ABBA for every
+    // operation, and first/deep pages balanced around each other.
+    const schedule: string[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? job : [...job].reverse();
+      for (const op of order) {
+        const workers = (r + job.indexOf(op)) % 2 === 0 ? TARGETS : [...TARGETS].reverse();
+        for (const w of workers) schedule.push(`${op.key}/${w}`);
+      }
+    }
+    const deletions = lead.once ? pool.splice(0).map((id) => ({ path: `/api/customers/${id}` })) : [];
+    const half = Math.floor(deletions.length / 2);
+    const loadTargets: Record<string, LoadTarget> = {};
+    for (const op of job) {
+      for (const [w, worker] of TARGETS.entries()) {
+        loadTargets[`${op.key}/${worker}`] = {
+          url: targets[worker].url,
+          requests: op.once ? deletions.slice(w * half, (w + 1) * half) : op.requests,
+        };
+      }
+    }
+    const what = `[${index + 1}/${jobs.length}] ${job.map((op) => op.label).join(' + ')}`;
+    progress(`${what}: warming up (${WARMUP}s per Worker${job.length > 1 ? ' and page' : ''})`);
+    const result = await runLoad(
+      {
+        targets: loadTargets,
+        method: lead.method,
+        headers: lead.method === 'GET' || lead.method === 'DELETE' ? { Authorization: headers.Authorization } : headers,
+        connections: CONNECTIONS,
+        warmup: WARMUP,
+        schedule,
+        duration: roundSeconds,
+        once: lead.once,
+        collectIds: lead.collectIds,
+        cpuPid,
+        out: join(tmp, 'load-result.json'),
+      },
+      (done) => {
+        if (done < schedule.length) {
+          progress(`${what}: round ${done + 1}/${schedule.length} (${schedule[done]}, ${fixed(roundSeconds)}s), alternating ours/baseline`);
+        }
+      },
+    );
+    if (lead.collectIds) pool.push(...result.ids);
+    for (const op of job) {
+      const mine = result.rounds.filter((r) => r.target.startsWith(`${op.key}/`));
+      const rounds: Round[] = mine.map((r) => ({
+        target: r.target.slice(op.key.length + 1) as Target,
+        requests: r.requests,
+        elapsedMs: r.elapsedMs,
+        rps: r.elapsedMs > 0 ? (r.requests * 1000) / r.elapsedMs : 0,
+        statuses: r.statuses,
+        errors: r.errors,
+        timeouts: r.timeouts,
+        cpuMs: r.cpuMs,
+      }));
+      const latencies = (t: Target) => mine.filter((r) => r.target.endsWith(`/${t}`)).flatMap((r) => r.latencies);
+      const oursStats = stats(rounds.filter((r) => r.target === 'ours'), latencies('ours'), op.expect);
+      const baseStats = stats(rounds.filter((r) => r.target === 'baseline'), latencies('baseline'), op.expect);
+      const pairRatios: number[] = [];
+      for (let r = 0; r + 1 < rounds.length; r += 2) {
+        const pair = rounds.slice(r, r + 2);
+        const o = pair.find((x) => x.target === 'ours')!;
+        const b = pair.find((x) => x.target === 'baseline')!;
+        pairRatios.push(b.rps > 0 ? o.rps / b.rps : NaN);
+      }
+      const p = probes[op.key]!;
+      reports.push({
+        key: op.key,
+        label: op.label,
+        ours: oursStats,
+        baseline: baseStats,
+        ratio: median(pairRatios),
+        ratio_of_totals: baseStats.rps > 0 ? oursStats.rps / baseStats.rps : NaN,
+        cpu_ratio: baseStats.cpuMsPerRequest / oursStats.cpuMsPerRequest,
+        pair_ratios: pairRatios,
+        rounds,
+        d1_round_trips: { ours: p.ours.d1, baseline: p.baseline.d1 },
+        kv_reads: { ours: p.ours.kvReads, baseline: p.baseline.kvReads },
+        same_json_shape: p.sameShape,
+      });
+    }
+  }
+
+  progress('stopping the servers');
+  await stopWorkers();
+  clearProgress();
+
+  // ------------------------------------------------------------ report
+  const rows = reports.map((r) => [
+    r.label,
+    fixed(r.ours.rps, 0),
+    fixed(r.baseline.rps, 0),
+    fixed(r.ratio, 2),
+    `${fixed(Math.min(...r.pair_ratios), 2)}–${fixed(Math.max(...r.pair_ratios), 2)}`,
+    `${fixed(r.ours.p50)} / ${fixed(r.ours.p99)}`,
+    `${fixed(r.baseline.p50)} / ${fixed(r.baseline.p99)}`,
+    `${fixed(r.ours.cpuMsPerRequest, 2)} / ${fixed(r.baseline.cpuMsPerRequest, 2)}`,
+    fixed(r.cpu_ratio, 2),
+    `${r.d1_round_trips.ours} / ${r.d1_round_trips.baseline}`,
+    `${r.kv_reads.ours} / ${r.kv_reads.baseline}`,
+  ]);
+  const m = machine();
+  console.log(
+    `\ncustomers-worker vs the raw baseline: ${CUSTOMERS} customers in workspace A, ${CONNECTIONS} connections, ` +
+      `${DURATION}s measured per Worker and operation in ${ROUNDS} rounds alternated ABBA (after ${WARMUP}s warmup); ` +
+      'ours/base is the median of the per-pair ratios of req/s\n',
+  );
+  console.log(
+    table(
+      ['operation', 'ours req/s', 'base req/s', 'ours/base', 'pairs', 'ours p50 / p99 ms', 'base p50 / p99 ms', 'CPU ms/req (ours / base)', 'CPU base/ours', 'D1 round trips (ours / base)', 'KV reads (ours / base)'],
+      rows,
+      [false, true, true, true, true, true, true, true, true, true, true],
+    ),
+  );
+
+  const byKey = Object.fromEntries(reports.map((r) => [r.key, r]));
+  const first = byKey.list_first;
+  const deepOp = byKey.list_deep;
+  const deepFirst =
+    first && deepOp
+      ? {
+          ours_p50: deepOp.ours.p50 / first.ours.p50,
+          ours_mean: deepOp.ours.mean / first.ours.mean,
+          baseline_p50: deepOp.baseline.p50 / first.baseline.p50,
+          baseline_mean: deepOp.baseline.mean / first.baseline.mean,
+          ours_cpu: deepOp.ours.cpuMsPerRequest / first.ours.cpuMsPerRequest,
+          baseline_cpu: deepOp.baseline.cpuMsPerRequest / first.baseline.cpuMsPerRequest,
+        }
+      : undefined;
+
+  const budgets: { name: string; ok: boolean; detail: string }[] = [];
+  for (const r of reports) {
+    budgets.push({ name: `throughput ${r.key}`, ok: r.ratio >= 0.85, detail: `ours/baseline ${fixed(r.ratio, 3)} (>= 0.85; CPU-based ${fixed(r.cpu_ratio, 2)})` });
+  }
+  for (const [key, p] of Object.entries(probes)) {
+    budgets.push({ name: `D1 round trips ${key}`, ok: p.ours.d1 === 1, detail: `${p.ours.d1} (exactly 1)` });
+    budgets.push({ name: `KV reads ${key}`, ok: p.ours.kvReads <= 1, detail: `${p.ours.kvReads} (at most 1)` });
+    budgets.push({ name: `baseline JSON shape ${key}`, ok: p.sameShape, detail: p.sameShape ? 'same as ours' : 'DIFFERS from ours' });
+  }
+  budgets.push({ name: 'bundle size', ok: size.gzip <= BUDGET_BYTES, detail: `${kib(size.gzip)} gzip minified (<= ${kib(BUDGET_BYTES)})` });
+  if (deepFirst) {
+    budgets.push({
+      name: 'deep/first page latency',
+      ok: deepFirst.ours_p50 < 1.5,
+      detail: `p50 ratio ${fixed(deepFirst.ours_p50, 2)} at ${CUSTOMERS} customers (< 1.5; the budget is stated at 100,000)`,
+    });
+  }
+
+  console.log(`\nWorker bundle: ${kib(size.minified)} minified, ${kib(size.gzip)} gzip (budget ${kib(BUDGET_BYTES)}).`);
+  if (deepFirst) {
+    console.log(
+      `Deep/first page latency at ${CUSTOMERS} customers: ours p50 ${fixed(deepFirst.ours_p50, 2)} (mean ${fixed(deepFirst.ours_mean, 2)}), ` +
+        `baseline p50 ${fixed(deepFirst.baseline_p50, 2)} (mean ${fixed(deepFirst.baseline_mean, 2)}); ` +
+        `CPU per request ours ${fixed(deepFirst.ours_cpu, 2)}, baseline ${fixed(deepFirst.baseline_cpu, 2)} (pages measured interleaved).`,
+    );
+  }
+  console.log(
+    'D1 round trips and KV reads: one probe request per operation and Worker, through identical counting wrappers of the bindings.',
+  );
+  console.log(
+    `Machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memory_gib} GiB; ${m.os}; Node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; ` +
+      `load average ${loadAtStart.toFixed(2)} at the start, ${load1().toFixed(2)} at the end.`,
+  );
+  const missed = budgets.filter((b) => !b.ok);
+  console.log(missed.length === 0 ? '\nBudgets: all met.' : `\nBudgets missed:\n${missed.map((b) => `  - ${b.name}: ${b.detail}`).join('\n')}`);
+
+  const unexpected = reports.filter((r) => r.ours.unexpected + r.baseline.unexpected > 0);
+  for (const r of unexpected) {
+    console.error(
+      `ERROR: ${r.label}: ${r.ours.unexpected} unexpected responses from ours, ${r.baseline.unexpected} from the baseline ` +
+        `(statuses ${JSON.stringify(r.rounds.map((x) => [x.target, x.statuses]))})`,
+    );
+  }
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: m,
+    load_average: { start: loadAtStart, end: load1() },
+    options: { customers: CUSTOMERS, duration_s: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup_s: WARMUP },
+    bundle: { minified_bytes: size.minified, gzip_bytes: size.gzip, budget_gzip_bytes: BUDGET_BYTES },
+    deep_over_first: deepFirst,
+    operations: reports,
+    probes: Object.fromEntries(
+      Object.entries(probes).map(([k, p]) => [
+        k,
+        {
+          ours: { status: p.ours.status, d1: p.ours.d1, kv_reads: p.ours.kvReads, kv_writes: p.ours.kvWrites, server_timing: p.ours.serverTiming },
+          baseline: { status: p.baseline.status, d1: p.baseline.d1, kv_reads: p.baseline.kvReads, kv_writes: p.baseline.kvWrites, server_timing: p.baseline.serverTiming },
+          same_json_shape: p.sameShape,
+        },
+      ]),
+    ),
+    budgets,
+  };
+  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Wrote bench/results.json (${((performance.now() - started) / 1000).toFixed(0)} s in all).`);
+
+  if (unexpected.length > 0) process.exitCode = 1;
+  else if (args.strict && missed.length > 0) process.exitCode = 1;
+}
+
+try {
+  await main();
+} catch (error) {
+  clearProgress();
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

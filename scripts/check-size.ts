@@ -1,0 +1,69 @@
+/**
+ * Bundle-size budget: `node scripts/check-size.ts` builds the Worker exactly
+ * as it would be deployed, minified (`wrangler deploy --dry-run --minify
+ * --outdir <tmp>`), gzips every output module (source maps and the README
+ * wrangler writes are not uploaded and do not count) and fails above 40 KiB.
+ * Part of `npm test`; bench/run.ts reports the same figure.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { wrangler } from './lib/wrangler.ts';
+
+export const BUDGET_BYTES = 40 * 1024;
+
+export interface BundleSize {
+  /** Minified bytes of the uploaded modules. */
+  minified: number;
+  /** The same, gzipped (level 9). */
+  gzip: number;
+  files: string[];
+}
+
+const UPLOADED = /\.(js|mjs|cjs|wasm)$/;
+
+/**
+ * Bundles a Worker exactly as `wrangler deploy` would upload it, minified,
+ * into `outdir` (nothing is uploaded); returns the module files written.
+ */
+export function build(outdir: string, config?: string): string[] {
+  wrangler(['deploy', '--dry-run', '--minify', '--outdir', outdir, ...(config ? ['--config', config] : [])]);
+  const files = readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => UPLOADED.test(f)).sort();
+  if (files.length === 0) throw new Error(`wrangler wrote no module into ${outdir}`);
+  return files;
+}
+
+/** Minified and gzipped sizes of the modules `build()` wrote. */
+export function measure(outdir: string, files: string[]): BundleSize {
+  let minified = 0;
+  let gzip = 0;
+  for (const file of files) {
+    const bytes = readFileSync(join(outdir, file));
+    minified += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { minified, gzip, files };
+}
+
+/** Builds the deployable bundle into a temporary directory and measures it. */
+export function bundleSize(): BundleSize {
+  const outdir = mkdtempSync(join(tmpdir(), 'customers-worker-size-'));
+  try {
+    return measure(outdir, build(outdir));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+if (import.meta.main) {
+  const size = bundleSize();
+  const line = `Worker bundle: ${kib(size.minified)} minified, ${kib(size.gzip)} gzip (budget ${kib(BUDGET_BYTES)} gzip)`;
+  if (size.gzip > BUDGET_BYTES) {
+    console.error(`${line}\nFAIL: the minified, gzipped Worker bundle is ${kib(size.gzip - BUDGET_BYTES)} over its budget.`);
+    process.exit(1);
+  }
+  console.log(`${line}: OK`);
+}
