@@ -15,8 +15,7 @@
  * fails and can be run again.
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { run, targetOf, UsageError, userPath } from './lib/cli.ts';
+import { run, targetOf, UsageError, userPath, parseCommandLine } from './lib/cli.ts';
 import { query, type DbRow } from './lib/d1.ts';
 import {
   COUNTERS_TABLE,
@@ -39,22 +38,13 @@ const PAGE = 500;
 /** Rows of later tables read ahead, and held, while an earlier table is still being read. */
 const READ_AHEAD = 5_000;
 
-const { values } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        workspace: { type: 'string' },
-        out: { type: 'string' },
-        remote: { type: 'boolean', default: false },
-        'persist-to': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
+const { values } = parseCommandLine(USAGE, {
+  workspace: { type: 'string' },
+  out: { type: 'string' },
+  remote: { type: 'boolean', default: false },
+  'persist-to': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+});
 
 const columnList = (table: TableName) => TABLES[table].columns.map((c) => ident(c.name)).join(', ');
 

@@ -27,8 +27,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { run, targetOf, UsageError, userPath } from './lib/cli.ts';
+import { run, targetOf, UsageError, userPath, parseCommandLine } from './lib/cli.ts';
 import { executeFile, query, type DbRow, type Target } from './lib/d1.ts';
 import {
   COUNTERS_TABLE,
@@ -53,21 +52,12 @@ const MAX_STATEMENT_BYTES = 100_000;
 const LIST_ITEMS = 500;
 const LIST_BYTES = 40_000;
 
-const { values } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        file: { type: 'string' },
-        remote: { type: 'boolean', default: false },
-        'persist-to': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
+const { values } = parseCommandLine(USAGE, {
+  file: { type: 'string' },
+  remote: { type: 'boolean', default: false },
+  'persist-to': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+});
 
 interface Line {
   line: number;

@@ -6,8 +6,8 @@
  * Local by default (the state `npm run dev` serves; --persist-to <dir> picks
  * another local state directory); --remote targets the deployed KV namespace. A created token is printed once and never stored.
  */
-import { parseArgs } from 'node:util';
 import { isExpired, SCOPES, type Scope } from '../src/tokens/token.ts';
+import { parseCommandLine, UsageError } from './lib/cli.ts';
 import { createToken, deleteKey, listTokens } from './lib/tokens.ts';
 
 const WORKSPACE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -16,28 +16,21 @@ const USAGE = `usage:
   npm run token -- list --workspace <id> [--json] [--remote]
   npm run token -- revoke <token_id> [--remote]`;
 
-class UsageError extends Error {}
 
-const { values, positionals } = (() => {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        workspace: { type: 'string' },
-        name: { type: 'string' },
-        scopes: { type: 'string' },
-        'expires-in': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        remote: { type: 'boolean', default: false },
-        'persist-to': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
+const { values, positionals } = parseCommandLine(
+  USAGE,
+  {
+    workspace: { type: 'string' },
+    name: { type: 'string' },
+    scopes: { type: 'string' },
+    'expires-in': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    remote: { type: 'boolean', default: false },
+    'persist-to': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  true,
+);
 
 const target = { remote: values.remote, persistTo: values['persist-to'] };
 
@@ -124,7 +117,8 @@ function revoke() {
 const commands: Record<string, () => unknown> = { create, list, revoke };
 
 try {
-  const command = commands[positionals[0] ?? ''];
+  const name = positionals[0] ?? '';
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (values.help || !command) throw new UsageError(values.help ? '' : `unknown command: ${positionals[0] ?? '(none)'}`);
   await command();
 } catch (error) {

@@ -18,6 +18,7 @@
  * SQL text is built once per isolate (cached per shape of request), and rows
  * come back from `.raw()` as arrays, the cheapest form D1 returns them in.
  */
+import { uuidv7 } from '../../src/lib/ids';
 
 interface Env {
   DB: D1Database;
@@ -30,6 +31,7 @@ interface TokenRecord {
   expires_at: string | null;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const TOKEN_PATTERN = /^qwt_(dev|prod)_[0-9A-Za-z]{64}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE = '/api/customers';
@@ -128,34 +130,6 @@ function listSql(crm: boolean, tax: boolean, cursor: boolean): string {
   return text;
 }
 
-// UUIDv7, ids increasing within an isolate (same scheme as the main Worker).
-let lastMs = 0;
-let counter = 0;
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-function uuidv7(now: number): string {
-  if (now > lastMs) {
-    lastMs = now;
-    counter = crypto.getRandomValues(new Uint16Array(1))[0]! & 0x7ff;
-  } else if (++counter > 0xfff) {
-    lastMs += 1;
-    counter = 0;
-  }
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  let ms = lastMs;
-  for (let i = 5; i >= 0; i--) {
-    b[i] = ms % 256;
-    ms = Math.floor(ms / 256);
-  }
-  b[6] = 0x70 | (counter >> 8);
-  b[7] = counter & 0xff;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  let s = '';
-  for (let i = 0; i < 16; i++) {
-    s += HEX[b[i]!];
-    if (i === 3 || i === 5 || i === 7 || i === 9) s += '-';
-  }
-  return s;
-}
 
 const iso = (ms: unknown) => (ms === null ? null : new Date(ms as number).toISOString());
 const parsed = (text: unknown) => (text === null ? null : JSON.parse(text as string));

@@ -1,5 +1,6 @@
-/** Argument handling shared by `npm run export` and `npm run import`, in the manner of scripts/token.ts. */
+/** Argument handling shared by the scripts (`npm run token`, `export`, `import`). */
 import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Target } from './d1.ts';
 
 /** Bad arguments: the script prints the message and its usage, and exits with 2. */
@@ -36,5 +37,15 @@ export async function run(usage: string, main: () => Promise<void> | void): Prom
     }
     console.error((error as Error).message);
     process.exitCode = 1;
+  }
+}
+
+/** Parses the command line; an unknown or malformed option prints the usage and exits with 2. */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(usage: string, options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ options, allowPositionals, strict: true });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
   }
 }
