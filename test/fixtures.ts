@@ -4,7 +4,7 @@
  * and fails loudly if the create did not succeed.
  */
 import { expect } from 'vitest';
-import { api, snapshot } from './helpers';
+import { api, errorBody, snapshot } from './helpers';
 
 type Body = Record<string, unknown>;
 
@@ -75,3 +75,23 @@ export const CUSTOMER_DEFAULTS = {
   contacts_last_updated_at: null,
   deleted_at: null,
 };
+
+/**
+ * A write route refuses a request without a token (401) and one whose token
+ * lacks the write scope (403), and neither changes anything in the workspace.
+ */
+export async function expectWriteAuth(
+  workspace: { workspaceId: string; readOnly: string },
+  method: string,
+  path: string,
+  body?: Body,
+): Promise<void> {
+  const unchanged = await freeze(workspace.workspaceId);
+  const anon = await api(method, path, { body });
+  expect(anon.status).toBe(401);
+  expect(anon.body).toEqual(errorBody('unauthorized'));
+  const ro = await api(method, path, { token: workspace.readOnly, body });
+  expect(ro.status).toBe(403);
+  expect(ro.body).toEqual(errorBody('forbidden'));
+  await unchanged();
+}

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { api, errorBody, ISO, snapshot, UUID, workspace } from '../helpers';
-import { createAddress, createContact, createCustomer, freeze, MISSING_ID, ms } from '../fixtures';
+import { createAddress, createContact, createCustomer, freeze, MISSING_ID, ms, expectWriteAuth } from '../fixtures';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
 let ws: Workspace;
@@ -119,14 +119,7 @@ describe('POST /api/addresses', () => {
 
   it('requires a token (401) with the write scope (403)', async () => {
     const body = { customer_id: customer.id, ...required };
-    const unchanged = await freeze(ws.workspaceId);
-    const anon = await api('POST', '/api/addresses', { body });
-    expect(anon.status).toBe(401);
-    expect(anon.body).toEqual(errorBody('unauthorized'));
-    const ro = await api('POST', '/api/addresses', { token: ws.readOnly, body });
-    expect(ro.status).toBe(403);
-    expect(ro.body).toEqual(errorBody('forbidden'));
-    await unchanged();
+    await expectWriteAuth(ws, 'POST', '/api/addresses', body);
   });
 });
 
@@ -348,14 +341,7 @@ describe('PATCH /api/addresses/:id', () => {
 
   it('requires a token (401) with the write scope (403)', async () => {
     const a = await createAddress(ws.token, customer.id);
-    const unchanged = await freeze(ws.workspaceId);
-    const anon = await api('PATCH', `/api/addresses/${a.id}`, { body: { city: 'Nice' } });
-    expect(anon.status).toBe(401);
-    expect(anon.body).toEqual(errorBody('unauthorized'));
-    const ro = await api('PATCH', `/api/addresses/${a.id}`, { token: ws.readOnly, body: { city: 'Nice' } });
-    expect(ro.status).toBe(403);
-    expect(ro.body).toEqual(errorBody('forbidden'));
-    await unchanged();
+    await expectWriteAuth(ws, 'PATCH', `/api/addresses/${a.id}`, { city: 'Nice' });
   });
 });
 
@@ -397,13 +383,6 @@ describe('DELETE /api/addresses/:id', () => {
 
   it('requires a token (401) with the write scope (403)', async () => {
     const a = await createAddress(ws.token, customer.id);
-    const unchanged = await freeze(ws.workspaceId);
-    const anon = await api('DELETE', `/api/addresses/${a.id}`);
-    expect(anon.status).toBe(401);
-    expect(anon.body).toEqual(errorBody('unauthorized'));
-    const ro = await api('DELETE', `/api/addresses/${a.id}`, { token: ws.readOnly });
-    expect(ro.status).toBe(403);
-    expect(ro.body).toEqual(errorBody('forbidden'));
-    await unchanged();
+    await expectWriteAuth(ws, 'DELETE', `/api/addresses/${a.id}`);
   });
 });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { api, errorBody, ISO, issueToken, revokeToken, snapshot, UUID, workspace } from '../helpers';
-import { createAddress, createContact, createCustomer, freeze, MISSING_ID, ms } from '../fixtures';
+import { createAddress, createContact, createCustomer, freeze, MISSING_ID, ms, expectWriteAuth } from '../fixtures';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
 let ws: Workspace;
@@ -393,14 +393,7 @@ describe('PATCH /api/contacts/:id', () => {
 
   it('requires a token (401) with the write scope (403)', async () => {
     const c = await createContact(ws.token, customer.id);
-    const unchanged = await freeze(ws.workspaceId);
-    const anon = await api('PATCH', `/api/contacts/${c.id}`, { body: { first_name: 'X' } });
-    expect(anon.status).toBe(401);
-    expect(anon.body).toEqual(errorBody('unauthorized'));
-    const ro = await api('PATCH', `/api/contacts/${c.id}`, { token: ws.readOnly, body: { first_name: 'X' } });
-    expect(ro.status).toBe(403);
-    expect(ro.body).toEqual(errorBody('forbidden'));
-    await unchanged();
+    await expectWriteAuth(ws, 'PATCH', `/api/contacts/${c.id}`, { first_name: 'X' });
   });
 });
 
@@ -457,13 +450,6 @@ describe('DELETE /api/contacts/:id', () => {
 
   it('requires a token (401) with the write scope (403)', async () => {
     const c = await createContact(ws.token, customer.id);
-    const unchanged = await freeze(ws.workspaceId);
-    const anon = await api('DELETE', `/api/contacts/${c.id}`, {});
-    expect(anon.status).toBe(401);
-    expect(anon.body).toEqual(errorBody('unauthorized'));
-    const ro = await api('DELETE', `/api/contacts/${c.id}`, { token: ws.readOnly });
-    expect(ro.status).toBe(403);
-    expect(ro.body).toEqual(errorBody('forbidden'));
-    await unchanged();
+    await expectWriteAuth(ws, 'DELETE', `/api/contacts/${c.id}`);
   });
 });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { api, errorBody, ISO, snapshot, UUID, workspace } from '../helpers';
-import { createCustomer, createSegment, freeze, MISSING_ID, ms } from '../fixtures';
+import { createCustomer, createSegment, freeze, MISSING_ID, ms, expectWriteAuth } from '../fixtures';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
 let ws: Workspace;
@@ -77,14 +77,7 @@ describe('POST /api/segments', () => {
   });
 
   it('requires a token (401) with the write scope (403)', async () => {
-    const unchanged = await freeze(ws.workspaceId);
-    const anon = await api('POST', '/api/segments', { body: { name: 'A' } });
-    expect(anon.status).toBe(401);
-    expect(anon.body).toEqual(errorBody('unauthorized'));
-    const ro = await api('POST', '/api/segments', { token: ws.readOnly, body: { name: 'A' } });
-    expect(ro.status).toBe(403);
-    expect(ro.body).toEqual(errorBody('forbidden'));
-    await unchanged();
+    await expectWriteAuth(ws, 'POST', '/api/segments', { name: 'A' });
   });
 });
 
@@ -254,14 +247,7 @@ describe('PATCH /api/segments/:id', () => {
 
   it('requires a token (401) with the write scope (403)', async () => {
     const s = await createSegment(ws.token);
-    const unchanged = await freeze(ws.workspaceId);
-    const anon = await api('PATCH', `/api/segments/${s.id}`, { body: { name: 'X' } });
-    expect(anon.status).toBe(401);
-    expect(anon.body).toEqual(errorBody('unauthorized'));
-    const ro = await api('PATCH', `/api/segments/${s.id}`, { token: ws.readOnly, body: { name: 'X' } });
-    expect(ro.status).toBe(403);
-    expect(ro.body).toEqual(errorBody('forbidden'));
-    await unchanged();
+    await expectWriteAuth(ws, 'PATCH', `/api/segments/${s.id}`, { name: 'X' });
   });
 });
 
@@ -349,13 +335,6 @@ describe('DELETE /api/segments/:id', () => {
 
   it('requires a token (401) with the write scope (403)', async () => {
     const s = await createSegment(ws.token);
-    const unchanged = await freeze(ws.workspaceId);
-    const anon = await api('DELETE', `/api/segments/${s.id}`);
-    expect(anon.status).toBe(401);
-    expect(anon.body).toEqual(errorBody('unauthorized'));
-    const ro = await api('DELETE', `/api/segments/${s.id}`, { token: ws.readOnly });
-    expect(ro.status).toBe(403);
-    expect(ro.body).toEqual(errorBody('forbidden'));
-    await unchanged();
+    await expectWriteAuth(ws, 'DELETE', `/api/segments/${s.id}`);
   });
 });
