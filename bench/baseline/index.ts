@@ -8,8 +8,10 @@
  * request), but the same work where it matters for a fair comparison:
  * - the same auth lookup: token format check, SHA-256 of the token, one KV read
  *   of `token:<hex>`, expiry and scope checks;
+ * - the same abuse check: one call to the per-workspace rate limiter, which
+ *   any Worker serving this API must make (issue #4's budget per workspace);
  * - the same SQL work: same tables, same indexes, the per-workspace `number`
- *   computed as max + 1 inside the INSERT, related ids folded in with
+ *   taken from workspace_counters in the same batch, related ids folded in with
  *   subqueries, the customer delete as one batch of three statements (the
  *   triggers fire the same: it is the same database);
  * - the same JSON shapes (envelopes and customer objects) and the same
@@ -23,6 +25,7 @@ import { uuidv7 } from '../../src/lib/ids';
 interface Env {
   DB: D1Database;
   TOKENS: KVNamespace;
+  WORKSPACE_RATE_LIMIT: RateLimit;
 }
 
 interface TokenRecord {
@@ -195,6 +198,8 @@ async function authenticate(request: Request, env: Env, scope: 'read' | 'write')
     throw new Failure(401, 'unauthorized', 'Invalid API token');
   }
   if (!record.scopes.includes(scope)) throw new Failure(403, 'forbidden', `This token lacks the "${scope}" scope`);
+  const { success } = await env.WORKSPACE_RATE_LIMIT.limit({ key: record.workspace_id });
+  if (!success) throw new Failure(429, 'rate_limited', 'Too many requests for this workspace; retry later');
   return record.workspace_id;
 }
 

@@ -5,7 +5,8 @@
 import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { addresses } from '../db/schema';
-import { deletePlan, insertPlan, updatePlan } from '../db/plan';
+import { deletePlan, insertPlan, owned, updatePlan } from '../db/plan';
+import { param, read } from '../db/prepared';
 import { changes, EXTERNAL_ID_COLUMNS } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
@@ -37,8 +38,6 @@ export function toAddress(row: AddressRow) {
   }, row.version);
 }
 
-const owned = (workspaceId: string, id: string) => and(eq(addresses.workspaceId, workspaceId), eq(addresses.id, id));
-
 export function addressValues(workspaceId: string, input: AddressCreate, now = Date.now()) {
   return {
     id: uuidv7(now),
@@ -65,11 +64,11 @@ export function addressValues(workspaceId: string, input: AddressCreate, now = D
 export const addressColumns = getTableColumns(addresses);
 
 export function createAddress(db: Db, workspaceId: string, input: AddressCreate) {
-  return insertPlan(db, addresses, addressColumns, addressValues(workspaceId, input), toAddress);
+  return insertPlan('addresses', db, addresses, addressColumns, addressValues(workspaceId, input), toAddress);
 }
 
 export async function getAddress(db: Db, workspaceId: string, id: string) {
-  const row = await db.select().from(addresses).where(owned(workspaceId, id)).get();
+  const [[row]] = await read(db, 'addresses.get', () => [db.select().from(addresses).where(owned(addresses))], { workspaceId, id });
   return row && toAddress(row);
 }
 
@@ -87,26 +86,33 @@ export function updateAddress(db: Db, workspaceId: string, id: string, input: Ad
     comment: 'comment',
     ...EXTERNAL_ID_COLUMNS,
   });
-  return updatePlan(db, addresses, addressColumns, owned(workspaceId, id), set, ifMatch, toAddress);
+  return updatePlan('addresses', db, addresses, addressColumns, { values: { workspaceId, id } }, set, ifMatch, toAddress);
 }
 
 export function deleteAddress(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {
-  return deletePlan(db, addresses, owned(workspaceId, id), ifMatch);
+  return deletePlan('addresses', db, addresses, { values: { workspaceId, id } }, ifMatch);
 }
 
 export async function listAddresses(db: Db, workspaceId: string, params: AddressList) {
-  const rows = await db
-    .select()
-    .from(addresses)
-    .where(
-      and(
-        eq(addresses.workspaceId, workspaceId),
-        params.customer_id === undefined ? undefined : eq(addresses.customerId, params.customer_id),
-        afterCursor(addresses.id, params.cursor),
-      ),
-    )
-    .orderBy(addresses.id)
-    .limit(params.limit + 1)
-    .all();
+  const byCustomer = params.customer_id !== undefined;
+  const [rows] = await read(
+    db,
+    `addresses.list:${byCustomer}:${params.cursor !== undefined}`,
+    () => [
+      db
+        .select()
+        .from(addresses)
+        .where(
+          and(
+            eq(addresses.workspaceId, param('workspaceId')),
+            byCustomer ? eq(addresses.customerId, param('customer_id')) : undefined,
+            afterCursor(addresses.id, params.cursor),
+          ),
+        )
+        .orderBy(addresses.id)
+        .limit(param('limit')),
+    ],
+    { ...params, workspaceId, limit: params.limit + 1 },
+  );
   return toPage(rows, params.limit, toAddress);
 }

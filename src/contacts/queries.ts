@@ -6,7 +6,8 @@ import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { addresses, contacts } from '../db/schema';
 import { relatedIds } from '../db/related';
-import { deletePlan, insertPlan, updatePlan } from '../db/plan';
+import { deletePlan, insertPlan, owned, updatePlan } from '../db/plan';
+import { param, read } from '../db/prepared';
 import { changes, EXTERNAL_ID_COLUMNS } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
@@ -39,8 +40,6 @@ const columns = {
   addressIds: relatedIds(addresses.id, addresses.contactId, contacts.id),
 };
 
-const owned = (workspaceId: string, id: string) => and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, id));
-
 export function contactValues(workspaceId: string, input: ContactCreate, now = Date.now()) {
   return {
     id: uuidv7(now),
@@ -60,11 +59,11 @@ export function contactValues(workspaceId: string, input: ContactCreate, now = D
 }
 
 export function createContact(db: Db, workspaceId: string, input: ContactCreate) {
-  return insertPlan(db, contacts, columns, contactValues(workspaceId, input), toContact);
+  return insertPlan('contacts', db, contacts, columns, contactValues(workspaceId, input), toContact);
 }
 
 export async function getContact(db: Db, workspaceId: string, id: string) {
-  const row = await db.select(columns).from(contacts).where(owned(workspaceId, id)).get();
+  const [[row]] = await read(db, 'contacts.get', () => [db.select(columns).from(contacts).where(owned(contacts))], { workspaceId, id });
   return row && toContact(row);
 }
 
@@ -77,27 +76,34 @@ export function updateContact(db: Db, workspaceId: string, id: string, input: Co
     role: 'role',
     ...EXTERNAL_ID_COLUMNS,
   });
-  return updatePlan(db, contacts, columns, owned(workspaceId, id), set, ifMatch, toContact);
+  return updatePlan('contacts', db, contacts, columns, { values: { workspaceId, id } }, set, ifMatch, toContact);
 }
 
 /** Addresses linked to the contact keep existing with contact_id = null (ON DELETE SET NULL). */
 export function deleteContact(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {
-  return deletePlan(db, contacts, owned(workspaceId, id), ifMatch);
+  return deletePlan('contacts', db, contacts, { values: { workspaceId, id } }, ifMatch);
 }
 
 export async function listContacts(db: Db, workspaceId: string, params: ContactList) {
-  const rows = await db
-    .select(columns)
-    .from(contacts)
-    .where(
-      and(
-        eq(contacts.workspaceId, workspaceId),
-        params.customer_id === undefined ? undefined : eq(contacts.customerId, params.customer_id),
-        afterCursor(contacts.id, params.cursor),
-      ),
-    )
-    .orderBy(contacts.id)
-    .limit(params.limit + 1)
-    .all();
+  const byCustomer = params.customer_id !== undefined;
+  const [rows] = await read(
+    db,
+    `contacts.list:${byCustomer}:${params.cursor !== undefined}`,
+    () => [
+      db
+        .select(columns)
+        .from(contacts)
+        .where(
+          and(
+            eq(contacts.workspaceId, param('workspaceId')),
+            byCustomer ? eq(contacts.customerId, param('customer_id')) : undefined,
+            afterCursor(contacts.id, params.cursor),
+          ),
+        )
+        .orderBy(contacts.id)
+        .limit(param('limit')),
+    ],
+    { ...params, workspaceId, limit: params.limit + 1 },
+  );
   return toPage(rows, params.limit, toContact);
 }

@@ -3,13 +3,14 @@
  * batch); rows become API objects only in toCustomer(). The compatibility
  * APIs reuse customerValues(), customerChanges() and the column sets here.
  */
-import { and, eq, exists, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, getTableColumns, gt, inArray, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { deletePlan, insertPlan, updatePlan } from '../db/plan';
+import { param, read } from '../db/prepared';
 import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../db/schema';
 import { qualified, relatedIds } from '../db/related';
 import { changes, EXTERNAL_ID_COLUMNS } from '../db/update';
-import { afterCursor, toPage } from '../http/pagination';
+import { toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
 import { versioned } from '../lib/versions';
 import type { CustomerCreate, CustomerList, CustomerUpdate } from './schemas';
@@ -54,21 +55,21 @@ export function toCustomer(row: CustomerRow) {
 }
 export type Customer = ReturnType<typeof toCustomer>;
 
-export const ownedCustomer = (workspaceId: string, id: string) =>
-  and(eq(customers.workspaceId, workspaceId), eq(customers.id, id));
+/** The workspace's customer of the given id: placeholders `workspaceId` and `id`. */
+export const ownedCustomer = () => and(eq(customers.workspaceId, param('workspaceId')), eq(customers.id, param('id')));
 
 /**
  * Takes the workspace's next customer number: runs in the same batch just
  * before the INSERT, which reads it back with nextNumber(). The counter only
  * grows, so a deleted customer's number is never handed out again.
  */
-export const takeNumber = (db: Db, workspaceId: string) =>
+export const takeNumber = (db: Db, workspaceId: string | Placeholder) =>
   db
     .insert(workspaceCounters)
     .values({ workspaceId, customers: 1 })
     .onConflictDoUpdate({ target: workspaceCounters.workspaceId, set: { customers: sql`${workspaceCounters.customers} + 1` } });
 
-const nextNumber = (workspaceId: string) =>
+export const nextNumber = (workspaceId: string | Placeholder) =>
   sql<number>`(SELECT ${qualified(workspaceCounters.customers)} FROM ${workspaceCounters} WHERE ${qualified(workspaceCounters.workspaceId)} = ${workspaceId})`;
 
 const lower = (text: string | null | undefined) => (text == null ? text : text.toLowerCase());
@@ -77,7 +78,6 @@ export function customerValues(workspaceId: string, input: CustomerCreate, now =
   return {
     id,
     workspaceId,
-    number: nextNumber(workspaceId),
     name: input.name,
     nameSearch: input.name.toLowerCase(),
     legalName: input.legal_name ?? null,
@@ -142,24 +142,33 @@ export function customerChanges(input: CustomerUpdate) {
 }
 
 export function createCustomer(db: Db, workspaceId: string, input: CustomerCreate) {
-  return insertPlan(db, customers, columns, customerValues(workspaceId, input), toCustomer, [takeNumber(db, workspaceId)]);
+  return insertPlan('customers', db, customers, columns, customerValues(workspaceId, input), toCustomer, {
+    computed: () => ({ number: nextNumber(param('workspaceId')) }),
+    before: () => [takeNumber(db, param('workspaceId'))],
+  });
 }
 
 export async function getCustomer(db: Db, workspaceId: string, id: string) {
-  const row = await db
-    .select({
-      ...columns,
-      contactIds: relatedIds(contacts.id, contacts.customerId, customers.id),
-      addressIds: relatedIds(addresses.id, addresses.customerId, customers.id),
-    })
-    .from(customers)
-    .where(ownedCustomer(workspaceId, id))
-    .get();
+  const [[row]] = await read(
+    db,
+    'customers.get',
+    () => [
+      db
+        .select({
+          ...columns,
+          contactIds: relatedIds(contacts.id, contacts.customerId, customers.id),
+          addressIds: relatedIds(addresses.id, addresses.customerId, customers.id),
+        })
+        .from(customers)
+        .where(ownedCustomer()),
+    ],
+    { workspaceId, id },
+  );
   return row && { ...toCustomer(row), contact_ids: row.contactIds, address_ids: row.addressIds };
 }
 
 export function updateCustomer(db: Db, workspaceId: string, id: string, input: CustomerUpdate, ifMatch?: number[]) {
-  return updatePlan(db, customers, columns, ownedCustomer(workspaceId, id), customerChanges(input), ifMatch, toCustomer);
+  return updatePlan('customers', db, customers, columns, { values: { workspaceId, id } }, customerChanges(input), ifMatch, toCustomer);
 }
 
 /**
@@ -167,41 +176,54 @@ export function updateCustomer(db: Db, workspaceId: string, id: string, input: C
  * delete under the same If-Match guard; tax ids follow by ON DELETE CASCADE.
  */
 export function deleteCustomer(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {
-  return deletePlan(db, customers, ownedCustomer(workspaceId, id), ifMatch, (guarded) => {
+  return deletePlan('customers', db, customers, { values: { workspaceId, id } }, ifMatch, (guarded) => {
     const customer = exists(db.select({ id: customers.id }).from(customers).where(guarded));
     return [
-      db.delete(addresses).where(and(eq(addresses.workspaceId, workspaceId), eq(addresses.customerId, id), customer)),
-      db.delete(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.customerId, id), customer)),
+      db.delete(addresses).where(and(eq(addresses.workspaceId, param('workspaceId')), eq(addresses.customerId, param('id')), customer)),
+      db.delete(contacts).where(and(eq(contacts.workspaceId, param('workspaceId')), eq(contacts.customerId, param('id')), customer)),
     ];
   });
 }
 
+/** The list's filters, in the order of its key: one statement per combination present. */
+const LIST_FILTERS = ['type', 'segment_id', 'id_crm', 'id_erp', 'id_accounting', 'tax_value', 'q', 'cursor'] as const;
+
 export async function listCustomers(db: Db, workspaceId: string, f: CustomerList) {
-  const where: (SQL | undefined)[] = [
-    eq(customers.workspaceId, workspaceId),
-    f.type === undefined ? undefined : eq(customers.type, f.type),
-    f.segment_id === undefined ? undefined : eq(customers.segmentId, f.segment_id),
-    f.id_crm === undefined ? undefined : eq(customers.idCrm, f.id_crm),
-    f.id_erp === undefined ? undefined : eq(customers.idErp, f.id_erp),
-    f.id_accounting === undefined ? undefined : eq(customers.idAccounting, f.id_accounting),
-    f.tax_value === undefined
-      ? undefined
-      : inArray(
-          customers.id,
-          db
-            .select({ id: customerTaxIds.customerId })
-            .from(customerTaxIds)
-            .where(and(eq(customerTaxIds.workspaceId, workspaceId), eq(customerTaxIds.taxValue, f.tax_value))),
+  const present = LIST_FILTERS.filter((name) => f[name] !== undefined);
+  const has = (name: (typeof LIST_FILTERS)[number]) => present.includes(name);
+  const build = () => [
+    db
+      .select(columns)
+      .from(customers)
+      .where(
+        and(
+          eq(customers.workspaceId, param('workspaceId')),
+          has('type') ? eq(customers.type, param('type')) : undefined,
+          has('segment_id') ? eq(customers.segmentId, param('segment_id')) : undefined,
+          has('id_crm') ? eq(customers.idCrm, param('id_crm')) : undefined,
+          has('id_erp') ? eq(customers.idErp, param('id_erp')) : undefined,
+          has('id_accounting') ? eq(customers.idAccounting, param('id_accounting')) : undefined,
+          has('tax_value')
+            ? inArray(
+                customers.id,
+                db
+                  .select({ id: customerTaxIds.customerId })
+                  .from(customerTaxIds)
+                  .where(and(eq(customerTaxIds.workspaceId, param('workspaceId')), eq(customerTaxIds.taxValue, param('tax_value')))),
+              )
+            : undefined,
+          has('q') ? sql`instr(${customers.nameSearch}, ${param('q')}) > 0` : undefined,
+          has('cursor') ? gt(customers.id, param('cursor')) : undefined,
         ),
-    f.q === undefined ? undefined : sql`instr(${customers.nameSearch}, ${f.q.toLowerCase()}) > 0`,
-    afterCursor(customers.id, f.cursor),
-  ];
-  const rows = await db
-    .select(columns)
-    .from(customers)
-    .where(and(...where))
-    .orderBy(customers.id)
-    .limit(f.limit + 1)
-    .all();
+      )
+      .orderBy(customers.id)
+      .limit(param('limit')),
+  ] as const;
+  const [rows] = await read(db, `customers.list:${present.join(',')}`, build, {
+    ...f,
+    workspaceId,
+    q: f.q?.toLowerCase(),
+    limit: f.limit + 1,
+  });
   return toPage(rows, f.limit, toCustomer);
 }

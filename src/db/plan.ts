@@ -7,20 +7,30 @@
  */
 import { and, Column, eq, getTableName, inArray, is, SQL, sql } from 'drizzle-orm';
 import { ApiError } from '../http/errors';
-import type { BatchItem } from 'drizzle-orm/batch';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { Db } from './client';
+import { execute, param, statements, type Preparable, type Values } from './prepared';
 
-export interface Snapshot<T> {
-  /** Evaluated after the plan's statements, in the same transaction; NULL when the write did not happen. */
-  sql: SQL;
+export interface WritePlan<T> {
+  /** Plans of equal keys render the same SQL (src/db/prepared.ts); none: a shape built per request. */
+  key: string | undefined;
+  /**
+   * The statements and the snapshot, written with placeholders; built once
+   * per key. The snapshot is evaluated after the statements, in the same
+   * transaction, and is NULL when the write did not happen.
+   */
+  build(): { statements: readonly [Preparable, ...Preparable[]]; snapshot: SQL };
+  /** The placeholders' values for this request. */
+  values: Values;
+  /** The result from the statements' results, in order; may throw (404, 412). */
+  result(results: unknown[]): T;
+  /** The same result from the snapshot's JSON, for a replay. */
   read(json: unknown): T;
 }
 
-export interface WritePlan<T> {
-  statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
-  /** The result from the statements' results, in order; may throw (404, 412). */
-  result(results: unknown[]): T;
-  snapshot: Snapshot<T>;
+/** Runs a plan in one round trip: one statement, or one batch (one transaction). */
+export async function runPlan<T>(db: Db, plan: WritePlan<T>): Promise<T> {
+  return plan.result(await execute(db, statements(plan.key, () => plan.build().statements), plan.values));
 }
 
 export type Selection = Record<string, SQLiteColumn | SQL>;
@@ -57,110 +67,169 @@ export function rowsJson(table: SQLiteTable, selection: Selection, where: SQL | 
   return sql`(SELECT CASE WHEN count(*) > 0 THEN json_group_array(json_object(${fields})) END FROM (SELECT * FROM ${table} WHERE ${where} ORDER BY ${id}) AS ${name})`;
 }
 
-export function snapshotRows<S extends Selection, T>(
-  table: SQLiteTable,
-  selection: S,
-  where: SQL | undefined,
-  id: SQLiteColumn,
-  map: (rows: ReturnType<typeof decodeRow<S>>[]) => T,
-): Snapshot<T> {
-  return {
-    sql: rowsJson(table, selection, where, id),
-    read: (json) => map((json as Record<string, unknown>[]).map((raw) => decodeRow(selection, raw))),
-  };
-}
+/** Reads a snapshot of rowsJson() back into what the write returned. */
+export const readRows =
+  <S extends Selection, T>(selection: S, map: (rows: Row<S>[]) => T) =>
+  (json: unknown) =>
+    map((json as Record<string, unknown>[]).map((raw) => decodeRow(selection, raw)));
 
-type Table = SQLiteTable & { id: SQLiteColumn; version: SQLiteColumn; updatedAt: SQLiteColumn };
+type Table = SQLiteTable & { id: SQLiteColumn; workspaceId: SQLiteColumn; version: SQLiteColumn; updatedAt: SQLiteColumn };
 type Row<S extends Selection> = ReturnType<typeof decodeRow<S>>;
 // Drizzle's builders are typed per table; these helpers serve every table.
 type AnyDb = { insert: Function; update: Function; select: Function; delete: Function };
 
 /**
+ * The record a plan writes: the workspace's row of the given id (values
+ * `workspaceId` and `id`) unless `where` says otherwise, written with
+ * placeholders whose values are in `values`.
+ */
+export interface Target {
+  /** Names `where` in the plan's key (its SQL differs from the default's). */
+  key?: string;
+  where?: () => SQL | undefined;
+  values: Values;
+}
+
+/** The workspace's row of the given id: placeholders `workspaceId` and `id`. */
+export const owned = (table: Table) => and(eq(table.workspaceId, param('workspaceId')), eq(table.id, param('id')));
+
+const targetWhere = (table: Table, target: Target) => (target.where ? target.where() : owned(table));
+
+/**
  * If-Match: the write only matches the listed versions, and a second
  * statement in the same batch tells a stale record (412) from a missing one (404).
  */
-function guard(db: AnyDb, table: Table, owned: SQL | undefined, ifMatch: number[] | undefined) {
+function guard(db: AnyDb, table: Table, owned: SQL | undefined, versions: number) {
   return {
-    where: ifMatch ? and(owned, inArray(table.version, ifMatch)) : owned,
-    statements: (ifMatch ? [db.select({ version: table.version }).from(table).where(owned)] : []) as BatchItem<'sqlite'>[],
-    check(wrote: boolean, results: unknown[]) {
-      if (ifMatch && !wrote && (results[0] as unknown[]).length > 0) {
-        throw new ApiError('precondition_failed', 'The record has changed since the ETag given in If-Match');
-      }
-    },
+    where:
+      versions === 0 ? owned : and(owned, inArray(table.version, Array.from({ length: versions }, (_, i) => param(`ifMatch${i}`)))),
+    statements: (versions === 0 ? [] : [db.select({ version: table.version }).from(table).where(owned)]) as Preparable[],
   };
 }
 
+/** The plan's key and values for an If-Match list (none: no guard). */
+function guardValues(ifMatch: number[] | undefined, values: Values): [versions: number, values: Values] {
+  if (!ifMatch) return [0, values];
+  const all = { ...values };
+  ifMatch.forEach((version, i) => (all[`ifMatch${i}`] = version));
+  return [ifMatch.length, all];
+}
+
+function checkGuard(ifMatch: number[] | undefined, wrote: boolean, rest: unknown[]) {
+  if (ifMatch && !wrote && (rest[0] as unknown[]).length > 0) {
+    throw new ApiError('precondition_failed', 'The record has changed since the ETag given in If-Match');
+  }
+}
+
+/**
+ * Inserts `values` (a placeholder each; `computed` columns are SQL instead)
+ * and returns the row; `before` runs first in the same batch.
+ */
 export function insertPlan<S extends Selection, T>(
+  name: string,
   db: AnyDb,
   table: Table,
   selection: S,
-  values: { id: string },
+  values: Values & { id: string },
   map: (row: Row<S>) => T,
-  before: BatchItem<'sqlite'>[] = [],
+  options: { computed?: () => Record<string, SQL>; before?: () => Preparable[] } = {},
 ): WritePlan<T> {
   return {
-    statements: [...before, db.insert(table).values(values).returning(selection)] as unknown as WritePlan<T>['statements'],
-    result: (results) => map((results[before.length] as Row<S>[])[0]!),
-    snapshot: snapshotRows(table, selection, eq(table.id, values.id), table.id, ([row]) => map(row!)),
+    key: `insert:${name}`,
+    build: () => {
+      const row: Record<string, unknown> = {};
+      for (const key of Object.keys(values)) row[key] = param(key);
+      const before = options.before?.() ?? [];
+      const insert = db.insert(table).values({ ...row, ...options.computed?.() }).returning(selection) as Preparable;
+      return { statements: [...before, insert] as unknown as [Preparable, ...Preparable[]], snapshot: rowsJson(table, selection, eq(table.id, param('id')), table.id) };
+    },
+    values,
+    result: (results) => map((results[results.length - 1] as Row<S>[])[0]!),
+    read: readRows(selection, ([row]) => map(row!)),
   };
 }
 
 /**
- * Sets `set` on the owned record, moving updated_at forward (even twice within
+ * Sets `changes` on the target, moving updated_at forward (even twice within
  * a millisecond) and bumping the version; with nothing to set it only reads.
+ * The key covers the columns set and the length of the If-Match list.
  */
 export function updatePlan<S extends Selection, T>(
+  name: string,
   db: AnyDb,
   table: Table,
   selection: S,
-  owned: SQL | undefined,
+  target: Target,
   changes: Record<string, unknown>,
   ifMatch: number[] | undefined,
   map: (row: Row<S>) => T,
 ): WritePlan<T | undefined> {
-  const g = guard(db, table, owned, ifMatch);
-  const set = Object.keys(changes).length > 0;
-  const write = set
-    ? db
-        .update(table)
-        .set({ ...changes, updatedAt: sql`max(${Date.now()}, ${table.updatedAt} + 1)`, version: sql`${table.version} + 1` })
-        .where(g.where)
-        .returning(selection)
-    : db.select(selection).from(table).where(g.where);
-  const updated = snapshotRows(table, selection, owned, table.id, ([row]) => row && map(row));
+  const columns = Object.keys(changes);
+  const [versions, values] = guardValues(ifMatch, { ...target.values, now: Date.now() });
+  for (const column of columns) values[`set_${column}`] = changes[column];
   return {
-    statements: [write, ...g.statements],
+    key: `update:${name}:${target.key ?? 'id'}:${columns.join(',')}:${versions}`,
+    build: () => {
+      const owned = targetWhere(table, target);
+      const g = guard(db, table, owned, versions);
+      const set: Record<string, unknown> = {};
+      for (const column of columns) set[column] = param(`set_${column}`);
+      const write = (
+        columns.length > 0
+          ? db
+              .update(table)
+              .set({ ...set, updatedAt: sql`max(${param('now')}, ${table.updatedAt} + 1)`, version: sql`${table.version} + 1` })
+              .where(g.where)
+              .returning(selection)
+          : db.select(selection).from(table).where(g.where)
+      ) as Preparable;
+      const snapshot =
+        columns.length > 0
+          ? // changes() is the row count of the UPDATE just before: 0 when it matched nothing (404, 412).
+            sql`CASE WHEN changes() > 0 THEN ${rowsJson(table, selection, owned, table.id)} END`
+          : rowsJson(table, selection, g.where, table.id);
+      return { statements: [write, ...g.statements], snapshot };
+    },
+    values,
     result: ([rows, ...rest]) => {
       const [row] = rows as Row<S>[];
-      g.check(row !== undefined, rest);
+      checkGuard(ifMatch, row !== undefined, rest);
       return row && map(row);
     },
-    snapshot: set
-      ? // changes() is the row count of the UPDATE just before: 0 when it matched nothing (404, 412).
-        { ...updated, sql: sql`CASE WHEN changes() > 0 THEN ${updated.sql} END` }
-      : snapshotRows(table, selection, g.where, table.id, ([row]) => row && map(row)),
+    read: readRows(selection, ([row]) => row && map(row)),
   };
 }
 
-/** Deletes the owned record; `before` deletes what goes with it, given the same guard. */
+/** Deletes the target; `before` deletes what goes with it, given the same guarded condition. */
 export function deletePlan(
+  name: string,
   db: AnyDb,
   table: Table,
-  owned: SQL | undefined,
+  target: Target,
   ifMatch: number[] | undefined,
-  before: (guarded: SQL | undefined) => BatchItem<'sqlite'>[] = () => [],
+  before: (guarded: SQL | undefined) => Preparable[] = () => [],
 ): WritePlan<boolean> {
-  const g = guard(db, table, owned, ifMatch);
-  const first = before(g.where);
+  const [versions, values] = guardValues(ifMatch, target.values);
   return {
-    statements: [...first, db.delete(table).where(g.where).returning({ id: table.id }), ...g.statements] as WritePlan<boolean>['statements'],
+    key: `delete:${name}:${target.key ?? 'id'}:${versions}`,
+    build: () => {
+      const g = guard(db, table, targetWhere(table, target), versions);
+      const related = before(g.where);
+      const remove = db.delete(table).where(g.where).returning({ id: table.id }) as Preparable;
+      return {
+        statements: [...related, remove, ...g.statements] as [Preparable, ...Preparable[]],
+        // Deletes take no Idempotency-Key today; should they, a delete that matched nothing records nothing.
+        snapshot: sql`CASE WHEN changes() > 0 THEN 'true' END`,
+      };
+    },
+    values,
     result: (results) => {
-      const wrote = (results[first.length] as unknown[]).length > 0;
-      g.check(wrote, results.slice(first.length + 1));
+      // The DELETE is last but for the If-Match guard's read.
+      const at = results.length - (versions === 0 ? 1 : 2);
+      const wrote = (results[at] as unknown[]).length > 0;
+      checkGuard(ifMatch, wrote, results.slice(at + 1));
       return wrote;
     },
-    // Deletes take no Idempotency-Key today; should they, a delete that matched nothing records nothing.
-    snapshot: { sql: sql`CASE WHEN changes() > 0 THEN 'true' END`, read: () => true },
+    read: () => true,
   };
 }

@@ -11,7 +11,7 @@ import type { IRequest } from 'itty-router';
 import type { Scope } from '../tokens/token';
 import { database, type Db } from '../db/client';
 import { authenticate, requireScope, type Principal } from './auth';
-import type { WritePlan } from '../db/plan';
+import { runPlan, type WritePlan } from '../db/plan';
 import { readJsonObject } from './body';
 import { etag, ifMatchVersions, noneMatch } from './conditional';
 import { fromDatabaseError, notFound } from './errors';
@@ -114,8 +114,7 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
             replayed = run.replayed;
             return run.value;
           }
-          const [first, ...rest] = plan.statements;
-          return plan.result(rest.length === 0 ? [await first] : await db.batch(plan.statements));
+          return runPlan(db, plan);
         }),
     };
     const result = await handler(ctx, input);

@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { gt, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { param } from '../db/prepared';
 import { UUID_PATTERN } from '../lib/ids';
 import { object } from './fields';
 
@@ -27,8 +28,9 @@ export const pageParams = {
 /** A list's query-string schema: its filters plus the page parameters; unknown parameters are rejected. */
 export const listSchema = <E extends v.ObjectEntries>(filters: E) => object({ ...filters, ...pageParams });
 
+/** Rows after the `cursor` placeholder, when the request has a cursor. */
 export function afterCursor(id: SQLiteColumn, cursor: string | undefined): SQL | undefined {
-  return cursor === undefined ? undefined : gt(id, cursor);
+  return cursor === undefined ? undefined : gt(id, param('cursor'));
 }
 
 /** Rows were fetched with limit + 1: the extra row only tells whether there is more. */

@@ -2,7 +2,8 @@
 import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { segments } from '../db/schema';
-import { deletePlan, insertPlan, updatePlan } from '../db/plan';
+import { deletePlan, insertPlan, owned, updatePlan } from '../db/plan';
+import { param, read } from '../db/prepared';
 import { changes } from '../db/update';
 import { afterCursor, toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
@@ -23,8 +24,6 @@ export function toSegment(row: SegmentRow) {
   }, row.version);
 }
 
-const owned = (workspaceId: string, id: string) => and(eq(segments.workspaceId, workspaceId), eq(segments.id, id));
-
 const columns = getTableColumns(segments);
 
 export function createSegment(db: Db, workspaceId: string, input: SegmentCreate) {
@@ -38,31 +37,37 @@ export function createSegment(db: Db, workspaceId: string, input: SegmentCreate)
     createdAt: now,
     updatedAt: now,
   };
-  return insertPlan(db, segments, columns, values, toSegment);
+  return insertPlan('segments', db, segments, columns, values, toSegment);
 }
 
 export async function getSegment(db: Db, workspaceId: string, id: string) {
-  const row = await db.select().from(segments).where(owned(workspaceId, id)).get();
+  const [[row]] = await read(db, 'segments.get', () => [db.select().from(segments).where(owned(segments))], { workspaceId, id });
   return row && toSegment(row);
 }
 
 export function updateSegment(db: Db, workspaceId: string, id: string, input: SegmentUpdate, ifMatch?: number[]) {
   const set = changes<typeof segments.$inferInsert>(input, { name: 'name', reference: 'reference', description: 'description' });
-  return updatePlan(db, segments, columns, owned(workspaceId, id), set, ifMatch, toSegment);
+  return updatePlan('segments', db, segments, columns, { values: { workspaceId, id } }, set, ifMatch, toSegment);
 }
 
 /** A segment in use is refused by a trigger (409 segment_in_use). */
 export function deleteSegment(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {
-  return deletePlan(db, segments, owned(workspaceId, id), ifMatch);
+  return deletePlan('segments', db, segments, { values: { workspaceId, id } }, ifMatch);
 }
 
 export async function listSegments(db: Db, workspaceId: string, params: SegmentList) {
-  const rows = await db
-    .select()
-    .from(segments)
-    .where(and(eq(segments.workspaceId, workspaceId), afterCursor(segments.id, params.cursor)))
-    .orderBy(segments.id)
-    .limit(params.limit + 1)
-    .all();
+  const [rows] = await read(
+    db,
+    `segments.list:${params.cursor !== undefined}`,
+    () => [
+      db
+        .select()
+        .from(segments)
+        .where(and(eq(segments.workspaceId, param('workspaceId')), afterCursor(segments.id, params.cursor)))
+        .orderBy(segments.id)
+        .limit(param('limit')),
+    ],
+    { ...params, workspaceId, limit: params.limit + 1 },
+  );
   return toPage(rows, params.limit, toSegment);
 }

@@ -7,11 +7,12 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { addresses, contacts, customers } from '../../db/schema';
-import { snapshotRows, updatePlan, type WritePlan } from '../../db/plan';
+import { readRows, rowsJson, updatePlan, type Target, type WritePlan } from '../../db/plan';
+import { param, read } from '../../db/prepared';
 import { qualified } from '../../db/related';
 import { addressValues } from '../../addresses/queries';
 import { contactValues } from '../../contacts/queries';
-import { customerChanges, customerColumns, customerValues, ownedCustomer, takeNumber, toCustomer } from '../../customers/queries';
+import { customerChanges, customerColumns, customerValues, nextNumber, ownedCustomer, takeNumber, toCustomer } from '../../customers/queries';
 import type { AddressCreate } from '../../addresses/schemas';
 import type { ContactCreate } from '../../contacts/schemas';
 import type { CustomerCreate, CustomerUpdate } from '../../customers/schemas';
@@ -42,30 +43,42 @@ export interface NewCustomer {
 /**
  * Every customer with its number, contacts and addresses, in one batch (all
  * or nothing); the last statement reads them back in the same transaction.
+ * Its shape is the request's (how many customers, contacts, addresses), so it
+ * is rendered per request with the values inline.
  */
 export function createCustomers(db: Db, workspaceId: string, items: NewCustomer[]): WritePlan<UpwellCustomer[]> {
   const now = Date.now();
-  const created = inArray(
-    customers.id,
-    items.map((item) => item.id),
-  );
-  const writes = items.flatMap((item) => [
-    takeNumber(db, workspaceId),
-    db.insert(customers).values(customerValues(workspaceId, item.customer, now, item.id)),
-    ...item.contacts.map((c) => db.insert(contacts).values(contactValues(workspaceId, c, now))),
-    ...item.addresses.map((a) => db.insert(addresses).values(addressValues(workspaceId, a, now))),
-  ]);
-  const readBack = db.select(withAddresses).from(customers).where(created).orderBy(customers.id);
   return {
-    statements: [...writes, readBack] as unknown as WritePlan<UpwellCustomer[]>['statements'],
-    result: (results) => (results[writes.length] as Row[]).map(toUpwellCustomer),
-    snapshot: snapshotRows(customers, withAddresses, created, customers.id, (rows) => rows.map(toUpwellCustomer)),
+    key: undefined,
+    build: () => {
+      const created = inArray(
+        customers.id,
+        items.map((item) => item.id),
+      );
+      const writes = items.flatMap((item) => [
+        takeNumber(db, workspaceId),
+        db.insert(customers).values({ ...customerValues(workspaceId, item.customer, now, item.id), number: nextNumber(workspaceId) }),
+        ...item.contacts.map((c) => db.insert(contacts).values(contactValues(workspaceId, c, now))),
+        ...item.addresses.map((a) => db.insert(addresses).values(addressValues(workspaceId, a, now))),
+      ]);
+      const readBack = db.select(withAddresses).from(customers).where(created).orderBy(customers.id);
+      return {
+        statements: [...writes, readBack] as unknown as ReturnType<WritePlan<unknown>['build']>['statements'],
+        snapshot: rowsJson(customers, withAddresses, created, customers.id),
+      };
+    },
+    values: {},
+    result: (results) => (results[results.length - 1] as Row[]).map(toUpwellCustomer),
+    read: readRows(withAddresses, (rows) => rows.map(toUpwellCustomer)),
   };
 }
 export type UpwellCustomer = ReturnType<typeof toUpwellCustomer>;
 
 export async function getCustomer(db: Db, workspaceId: string, id: string) {
-  const row = await db.select(withAddresses).from(customers).where(ownedCustomer(workspaceId, id)).get();
+  const [[row]] = await read(db, 'upwell.customers.get', () => [db.select(withAddresses).from(customers).where(ownedCustomer())], {
+    workspaceId,
+    id,
+  });
   return row && toUpwellCustomer(row);
 }
 
@@ -74,17 +87,23 @@ export async function listCustomers(
   workspaceId: string,
   page: { limit: number; offset: number; where?: SQL | undefined; orderBy?: SQL[] },
 ) {
+  // A `where` tree is the client's own shape: rendered per request, its values inline.
   const where = and(eq(customers.workspaceId, workspaceId), page.where);
-  const [rows, [total]] = await db.batch([
-    db
-      .select(withAddresses)
-      .from(customers)
-      .where(where)
-      .orderBy(...(page.orderBy ?? []), asc(customers.id))
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ count: count() }).from(customers).where(where),
-  ]);
+  const [rows, [total]] = await read(
+    db,
+    undefined,
+    () => [
+      db
+        .select(withAddresses)
+        .from(customers)
+        .where(where)
+        .orderBy(...(page.orderBy ?? []), asc(customers.id))
+        .limit(page.limit)
+        .offset(page.offset),
+      db.select({ count: count() }).from(customers).where(where),
+    ],
+    {},
+  );
   return { customers: rows.map(toUpwellCustomer), count: total?.count ?? 0 };
 }
 
@@ -93,13 +112,18 @@ export async function listCustomers(
  * at most: by id, or by the unique source pair) and return it; with nothing
  * to set it only reads.
  */
-export function updateCustomer(db: Db, match: SQL | undefined, input: CustomerUpdate, ifMatch?: number[]) {
-  return updatePlan(db, customers, withAddresses, match, customerChanges(input), ifMatch, toUpwellCustomer);
+export function updateCustomer(db: Db, target: Target, input: CustomerUpdate, ifMatch?: number[]) {
+  return updatePlan('upwell.customers', db, customers, withAddresses, target, customerChanges(input), ifMatch, toUpwellCustomer);
 }
 
-export const bySource = (workspaceId: string, sourceSystem: string, sourceSystemId: string) =>
-  and(
-    eq(customers.workspaceId, workspaceId),
-    eq(customers.sourceSystem, sourceSystem),
-    eq(customers.sourceSystemId, sourceSystemId),
-  );
+/** The workspace's customer with this unique source pair. */
+export const bySource = (workspaceId: string, sourceSystem: string, sourceSystemId: string): Target => ({
+  key: 'source',
+  where: () =>
+    and(
+      eq(customers.workspaceId, param('workspaceId')),
+      eq(customers.sourceSystem, param('sourceSystem')),
+      eq(customers.sourceSystemId, param('sourceSystemId')),
+    ),
+  values: { workspaceId, sourceSystem, sourceSystemId },
+});

@@ -94,7 +94,7 @@ export function upwellRoutes(router: Router) {
       '/api/rest/customers/:id',
       route('write', { id: 'Customer', body: UpdateCustomer }, async (ctx, { id, body, ifMatch }) => {
         const update = ctx.timing.time('validation', () => toUpdate(body));
-        const customer = await ctx.write((db) => updateCustomer(db, ownedCustomer(ctx.workspaceId, id), update, ifMatch));
+        const customer = await ctx.write((db) => updateCustomer(db, { values: { workspaceId: ctx.workspaceId, id } }, update, ifMatch));
         if (!customer) throw notFound('Customer');
         return reply(
           { updateCustomer: customer, updateCustomerRules: { affectedRows: body.customerRulesInput?.dueOption !== undefined ? 1 : 0 } },

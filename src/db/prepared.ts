@@ -1,0 +1,103 @@
+/**
+ * SQL rendered once per isolate. A statement is written as a function of
+ * placeholders (`param('id')`); the first request of each
+ * shape has Drizzle build it and render its SQL text and result mapping, and
+ * every later request only binds its values to that text. Shapes that vary
+ * with the request (the filters of a list, the fields of a PATCH, the length
+ * of an If-Match list) are told apart by the key. A statement built without a
+ * key is rendered for its one request: for shapes a client composes freely
+ * (Upwell's `where` trees, bulk creates), where a cache would only grow.
+ */
+import { is, Param, Placeholder, sql, type Query } from 'drizzle-orm';
+import type { Db } from './client';
+
+/** The placeholder `name`, bound from the request's values at run time. */
+export const param = (name: string) => sql.placeholder(name);
+
+export type Values = Record<string, unknown>;
+
+/** What Drizzle's select/insert/update/delete builders have in common. */
+export interface Preparable {
+  prepare(): { getQuery(): Query; mapResult(response: unknown, isFromBatch?: boolean): unknown };
+  all(): Promise<unknown>;
+}
+
+/** The rows a builder returns (its `.all()`), or D1's result for a write without RETURNING. */
+export type Rows<Q> = Q extends { all(): Promise<infer R> } ? R : never;
+
+export interface Statement {
+  sql: string;
+  /** Per parameter: its value for the request (a placeholder's value, encoded like a column's). */
+  params: ((values: Values) => unknown)[];
+  /** A D1 result (`{ results: [...] }`) to what Drizzle would have returned. */
+  map(result: unknown): unknown;
+}
+
+function valueOf(values: Values, name: string): unknown {
+  const value = values[name];
+  if (value === undefined) throw new Error(`No value for placeholder "${name}"`);
+  return value;
+}
+
+/**
+ * Drizzle leaves a placeholder in the params as is, or wrapped with the
+ * column that encodes it (insert values, update sets). Unlike Drizzle's own
+ * fillPlaceholders, null stays NULL here rather than going through the
+ * encoder (a JSON column would store the text 'null'), as it does when
+ * Drizzle renders a literal null.
+ */
+function binder(rendered: unknown): (values: Values) => unknown {
+  if (is(rendered, Placeholder)) {
+    const { name } = rendered;
+    return (values) => valueOf(values, name);
+  }
+  if (is(rendered, Param) && is(rendered.value, Placeholder)) {
+    const { name } = rendered.value;
+    const { encoder } = rendered;
+    return (values) => {
+      const value = valueOf(values, name);
+      return value === null ? null : encoder.mapToDriverValue(value);
+    };
+  }
+  return () => rendered;
+}
+
+function render(query: Preparable): Statement {
+  const prepared = query.prepare();
+  const { sql: text, params } = prepared.getQuery();
+  return { sql: text, params: params.map(binder), map: (result) => prepared.mapResult(result, true) };
+}
+
+const cache = new Map<string, readonly Statement[]>();
+
+/** The statements of `key`, built and rendered on first use (every time without a key). */
+export function statements(key: string | undefined, build: () => readonly Preparable[]): readonly Statement[] {
+  if (key === undefined) return build().map(render);
+  let found = cache.get(key);
+  if (!found) {
+    found = build().map(render);
+    cache.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * Runs statements with their values in one round trip (one statement, or one
+ * batch: one transaction) and maps each result as Drizzle would.
+ */
+export async function execute(db: Db, list: readonly Statement[], values: Values): Promise<unknown[]> {
+  const d1 = db.$client;
+  const bound = list.map((s) => d1.prepare(s.sql).bind(...s.params.map((bind) => bind(values))));
+  const results = bound.length === 1 ? [await bound[0]!.all()] : await d1.batch(bound);
+  return results.map((result, i) => list[i]!.map(result));
+}
+
+/** A read of one or more statements (one round trip), each typed as its builder's rows. */
+export async function read<const Q extends readonly Preparable[]>(
+  db: Db,
+  key: string | undefined,
+  build: () => Q,
+  values: Values,
+): Promise<{ -readonly [K in keyof Q]: Rows<Q[K]> }> {
+  return (await execute(db, statements(key, build), values)) as { -readonly [K in keyof Q]: Rows<Q[K]> };
+}
