@@ -18,7 +18,11 @@ export type Values = Record<string, unknown>;
 
 /** What Drizzle's select/insert/update/delete builders have in common. */
 export interface Preparable {
-  prepare(): { getQuery(): Query; mapResult(response: unknown, isFromBatch?: boolean): unknown };
+  prepare(): {
+    getQuery(): Query;
+    mapAllResult(rows: unknown, isFromBatch?: boolean): unknown;
+    mapResult(response: unknown, isFromBatch?: boolean): unknown;
+  };
   all(): Promise<unknown>;
 }
 
@@ -29,8 +33,10 @@ export interface Statement {
   sql: string;
   /** Per parameter: its value for the request (a placeholder's value, encoded like a column's). */
   params: ((values: Values) => unknown)[];
-  /** A D1 result (`{ results: [...] }`) to what Drizzle would have returned. */
-  map(result: unknown): unknown;
+  /** Rows from `.raw()` (arrays, the cheapest form D1 returns) to Drizzle's rows. */
+  mapRows(rows: unknown[][]): unknown;
+  /** A result of a batch (`{ results: [...objects] }`) to what Drizzle would have returned. */
+  mapBatchResult(result: unknown): unknown;
 }
 
 function valueOf(values: Values, name: string): unknown {
@@ -65,7 +71,12 @@ function binder(rendered: unknown): (values: Values) => unknown {
 function render(query: Preparable): Statement {
   const prepared = query.prepare();
   const { sql: text, params } = prepared.getQuery();
-  return { sql: text, params: params.map(binder), map: (result) => prepared.mapResult(result, true) };
+  return {
+    sql: text,
+    params: params.map(binder),
+    mapRows: (rows) => prepared.mapAllResult(rows),
+    mapBatchResult: (result) => prepared.mapResult(result, true),
+  };
 }
 
 const cache = new Map<string, readonly Statement[]>();
@@ -88,8 +99,9 @@ export function statements(key: string | undefined, build: () => readonly Prepar
 export async function execute(db: Db, list: readonly Statement[], values: Values): Promise<unknown[]> {
   const d1 = db.$client;
   const bound = list.map((s) => d1.prepare(s.sql).bind(...s.params.map((bind) => bind(values))));
-  const results = bound.length === 1 ? [await bound[0]!.all()] : await d1.batch(bound);
-  return results.map((result, i) => list[i]!.map(result));
+  if (bound.length === 1) return [list[0]!.mapRows(await bound[0]!.raw())];
+  const results = await d1.batch(bound);
+  return results.map((result, i) => list[i]!.mapBatchResult(result));
 }
 
 /** A read of one or more statements (one round trip), each typed as its builder's rows. */

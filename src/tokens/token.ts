@@ -37,9 +37,15 @@ export function generateToken(env: 'dev' | 'prod'): string {
   return `qwt_${env}_${randomBase62(64)}`;
 }
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const encoder = new TextEncoder();
+
+/** Hex SHA-256; on every request (the token's KV key, the ETag), so no per-call tables. */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
+  let hex = '';
+  for (const byte of digest) hex += HEX[byte];
+  return hex;
 }
 
 export async function tokenKey(token: string): Promise<string> {
