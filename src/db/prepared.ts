@@ -106,11 +106,15 @@ function flatRows(prepared: object): ((rows: unknown[][]) => unknown) | undefine
 function render(query: Preparable): Statement {
   const prepared = query.prepare();
   const { sql: text, params } = prepared.getQuery();
+  const flat = flatRows(prepared);
   return {
     sql: text,
     params: params.map(binder),
-    mapRows: flatRows(prepared) ?? ((rows) => prepared.mapAllResult(rows)),
-    mapBatchResult: (result) => prepared.mapResult(result, true),
+    mapRows: flat ?? ((rows) => prepared.mapAllResult(rows)),
+    // A batch returns rows as objects, their keys in column order (as Drizzle reads them too).
+    mapBatchResult: flat
+      ? (result) => flat((result as D1Result<Record<string, unknown>>).results.map((row) => Object.values(row)))
+      : (result) => prepared.mapResult(result, true),
   };
 }
 

@@ -3,6 +3,8 @@ import { ApiError } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
 const tooLarge = () => new ApiError('payload_too_large', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
 
 async function readLimited(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
@@ -39,9 +41,16 @@ export async function readJsonObject(request: Request): Promise<JsonBody> {
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError('unsupported_media_type', 'Content-Type must be application/json');
   }
-  const declared = Number(request.headers.get('Content-Length') ?? 0);
+  const length = request.headers.get('Content-Length');
+  const declared = Number(length ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const bytes = request.body ? await readLimited(request.body) : new Uint8Array();
+  // A declared length frames the body (the runtime holds the body to it), so it
+  // can be read whole; without one (chunked), it is counted as it streams.
+  const bytes = !request.body
+    ? new Uint8Array()
+    : length !== null
+      ? new Uint8Array(await request.arrayBuffer())
+      : await readLimited(request.body);
   let text: string;
   let value: unknown;
   try {
@@ -53,7 +62,8 @@ export async function readJsonObject(request: Request): Promise<JsonBody> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ApiError('invalid_json', 'Request body must be a JSON object');
   }
-  const broken = illFormedAt(value);
+  // Text decoded from UTF-8 holds no lone surrogate: only a \uD800-\uDFFF escape can make one.
+  const broken = LONE_SURROGATE_ESCAPE.test(text) ? illFormedAt(value) : undefined;
   if (broken !== undefined) {
     throw new ApiError('validation_error', `Invalid request body: ${broken || 'body'}`, {
       issues: [{ path: broken, message: 'Contains a lone surrogate (\\uD800-\\uDFFF): not valid Unicode' }],
