@@ -276,6 +276,11 @@ async function startWorkers(bundles: Record<string, string>): Promise<Record<str
       cf: false,
       logRequests: false,
       log: new Log(LogLevel.WARN),
+      // The Worker still writes its request log line for every request (that
+      // cost is measured); only warnings and errors reach the terminal.
+      handleStructuredLogs: ({ level, message }) => {
+        if (level === 'warn' || level === 'error') process.stderr.write(`${message}\n`);
+      },
       resourcePersistencePath: join(state, 'v3'),
       workers: Object.entries(bundles).map(([name, script]) => ({
         name,
