@@ -4,6 +4,8 @@
  * expression that evaluates, inside the same transaction, to JSON of what the
  * write produced, and how to read that JSON back into the same result. The
  * snapshot is what an Idempotency-Key records (src/http/idempotency.ts).
+ * Statements and snapshot are written with placeholders and rendered once
+ * per plan key (src/db/prepared.ts); a request brings only its values.
  */
 import { and, Column, eq, getTableName, inArray, is, SQL, sql } from 'drizzle-orm';
 import { ApiError } from '../http/errors';
