@@ -118,6 +118,12 @@ function render(query: Preparable): Statement {
   };
 }
 
+/**
+ * Shapes kept per isolate. A PATCH's columns alone allow millions of shapes,
+ * so a client could otherwise grow the cache until the isolate runs out of
+ * memory; past the bound the oldest shape is dropped (and rebuilt if used again).
+ */
+export const MAX_SHAPES = 512;
 const cache = new Map<string, readonly Statement[]>();
 
 /** The statements of `key`, built and rendered on first use (every time without a key). */
@@ -126,6 +132,7 @@ export function statements(key: string | undefined, build: () => readonly Prepar
   let found = cache.get(key);
   if (!found) {
     found = build().map(render);
+    if (cache.size >= MAX_SHAPES) cache.delete(cache.keys().next().value!);
     cache.set(key, found);
   }
   return found;

@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { database } from '../../src/db/client';
-import { execute, param, read, statements } from '../../src/db/prepared';
+import { execute, MAX_SHAPES, param, read, statements } from '../../src/db/prepared';
 import { customerColumns } from '../../src/customers/queries';
 import { customers } from '../../src/db/schema';
 import { api, workspace } from '../helpers';
@@ -29,6 +29,20 @@ describe('statements()', () => {
     statements(undefined, build);
     expect(builds).toBe(3);
     expect(first[0]!.sql).toBe('select "id" from "customers" where "customers"."id" = ?');
+  });
+
+  it('keeps at most MAX_SHAPES shapes, dropping the oldest first', () => {
+    const oldest = `test:${crypto.randomUUID()}`;
+    let builds = 0;
+    const build = () => {
+      builds++;
+      return [db.select({ id: customers.id }).from(customers)];
+    };
+    statements(oldest, build);
+    for (let i = 0; i < MAX_SHAPES; i++) statements(`test:${crypto.randomUUID()}`, build);
+    expect(builds).toBe(MAX_SHAPES + 1);
+    statements(oldest, build);
+    expect(builds).toBe(MAX_SHAPES + 2);
   });
 });
 
