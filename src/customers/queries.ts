@@ -3,9 +3,9 @@
  * batch); rows become API objects only in toCustomer(). The compatibility
  * APIs reuse customerValues(), customerChanges() and the column sets here.
  */
-import { and, eq, exists, getTableColumns, gt, inArray, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, eq, exists, getTableColumns, gt, inArray, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { deletePlan, insertPlan, updatePlan } from '../db/plan';
+import { deletePlan, insertPlan, owned, updatePlan } from '../db/plan';
 import { param, read } from '../db/prepared';
 import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../db/schema';
 import { qualified, relatedIds } from '../db/related';
@@ -55,8 +55,6 @@ export function toCustomer(row: CustomerRow) {
 }
 export type Customer = ReturnType<typeof toCustomer>;
 
-/** The workspace's customer of the given id: placeholders `workspaceId` and `id`. */
-export const ownedCustomer = () => and(eq(customers.workspaceId, param('workspaceId')), eq(customers.id, param('id')));
 
 /**
  * Takes the workspace's next customer number: runs in the same batch just
@@ -160,7 +158,7 @@ export async function getCustomer(db: Db, workspaceId: string, id: string) {
           addressIds: relatedIds(addresses.id, addresses.customerId, customers.id),
         })
         .from(customers)
-        .where(ownedCustomer()),
+        .where(owned(customers)),
     ],
     { workspaceId, id },
   );

@@ -7,12 +7,12 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { addresses, contacts, customers } from '../../db/schema';
-import { readRows, rowsJson, updatePlan, type Target, type WritePlan } from '../../db/plan';
+import { owned, readRows, rowsJson, updatePlan, type Target, type WritePlan } from '../../db/plan';
 import { param, read } from '../../db/prepared';
 import { qualified } from '../../db/related';
 import { addressValues } from '../../addresses/queries';
 import { contactValues } from '../../contacts/queries';
-import { customerChanges, customerColumns, customerValues, nextNumber, ownedCustomer, takeNumber, toCustomer } from '../../customers/queries';
+import { customerChanges, customerColumns, customerValues, nextNumber, takeNumber, toCustomer } from '../../customers/queries';
 import type { AddressCreate } from '../../addresses/schemas';
 import type { ContactCreate } from '../../contacts/schemas';
 import type { CustomerCreate, CustomerUpdate } from '../../customers/schemas';
@@ -75,7 +75,7 @@ export function createCustomers(db: Db, workspaceId: string, items: NewCustomer[
 export type UpwellCustomer = ReturnType<typeof toUpwellCustomer>;
 
 export async function getCustomer(db: Db, workspaceId: string, id: string) {
-  const [[row]] = await read(db, 'upwell.customers.get', () => [db.select(withAddresses).from(customers).where(ownedCustomer())], {
+  const [[row]] = await read(db, 'upwell.customers.get', () => [db.select(withAddresses).from(customers).where(owned(customers))], {
     workspaceId,
     id,
   });

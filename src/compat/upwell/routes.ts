@@ -6,7 +6,6 @@
 import * as v from 'valibot';
 import { AddressCreate } from '../../addresses/schemas';
 import { ContactCreate } from '../../contacts/schemas';
-import { ownedCustomer } from '../../customers/queries';
 import { CustomerCreate, CustomerUpdate } from '../../customers/schemas';
 import { route } from '../../http/context';
 import { notFound } from '../../http/errors';
