@@ -36,6 +36,8 @@ export default defineConfig(async () => {
             include: ['test/**/*.test.ts'],
             exclude: ['test/scripts/**'],
             setupFiles: ['./test/setup.ts'],
+            // Serves the D1 limits check (test/d1/): a SQLite held to D1's documented limits.
+            globalSetup: ['./test/d1/global-setup.ts'],
           },
         },
         {

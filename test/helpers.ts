@@ -6,8 +6,9 @@
  */
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import worker from '../src/index';
+import { D1_QUERIES_PER_INVOCATION, type RoundTrip, type Violation } from './d1/limits';
 import { generateToken, newTokenRecord, tokenKey, type Scope, type TokenRecord } from '../src/tokens/token';
 
 export interface Usage {
@@ -15,6 +16,8 @@ export interface Usage {
   kvReads: number;
   kvWrites: number;
   statements: { sql: string; params: unknown[] }[];
+  /** The round trips as sent (those a fault did not stop), for the D1 limits check. */
+  trips: RoundTrip[];
 }
 
 /** Hooks that let a test make a binding fail, to check what the API does then. */
@@ -35,6 +38,7 @@ function countingD1(db: D1Database, usage: Usage, faults: Faults): D1Database {
             usage.statements.push({ sql, params });
             const fault = faults.d1?.();
             if (fault) return Promise.reject(fault);
+            usage.trips.push({ batch: false, statements: [{ sql, params }] });
             return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
           };
         }
@@ -53,11 +57,14 @@ function countingD1(db: D1Database, usage: Usage, faults: Faults): D1Database {
           usage.d1++;
           const fault = faults.d1?.();
           if (fault) return Promise.reject(fault);
+          const trip: RoundTrip = { batch: true, statements: [] };
+          usage.trips.push(trip);
           return target.batch(
             stmts.map((s) => {
               const recorded = real.get(s);
               if (!recorded) return s;
               usage.statements.push({ sql: recorded.sql, params: recorded.params });
+              trip.statements.push({ sql: recorded.sql, params: recorded.params });
               return recorded.stmt;
             }),
           );
@@ -112,7 +119,7 @@ export interface CallOptions {
 }
 
 export async function api<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
-  const usage: Usage = { d1: 0, kvReads: 0, kvWrites: 0, statements: [] };
+  const usage: Usage = { d1: 0, kvReads: 0, kvWrites: 0, statements: [], trips: [] };
   const faults = options.faults ?? {};
   const headers = new Headers(options.headers);
   if (options.token) headers.set('Authorization', `Bearer ${options.token}`);
@@ -134,7 +141,30 @@ export async function api<T = any>(method: string, path: string, options: CallOp
   const text = response.status === 304 ? '' : await response.text();
   expect(usage.d1, `${method} ${path}: D1 round trips`).toBeLessThanOrEqual(options.maxD1 ?? 1);
   expect(usage.kvReads, `${method} ${path}: KV reads`).toBeLessThanOrEqual(1);
+  expect(usage.statements.length, `${method} ${path}: D1 queries in one invocation`).toBeLessThanOrEqual(D1_QUERIES_PER_INVOCATION);
+  sent.push(...usage.trips);
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null, usage };
+}
+
+/**
+ * Round trips sent since the last check. Each test file has its own storage,
+ * hence its own shadow database on the checker's side (test/d1/shadow.ts).
+ */
+const sent: RoundTrip[] = [];
+const SESSION = crypto.randomUUID();
+
+/** Replays the given round trips (by default, what the API sent since the last check) on a SQLite held to D1's limits. */
+export async function d1LimitViolations(trips: RoundTrip[] = sent.splice(0), session = SESSION): Promise<Violation[]> {
+  if (trips.length === 0) return [];
+  const response = await fetch(inject('d1LimitsUrl'), { method: 'POST', body: JSON.stringify({ session, trips }) });
+  if (!response.ok) throw new Error(`D1 limits check failed: ${await response.text()}`);
+  return ((await response.json()) as { violations: Violation[] }).violations;
+}
+
+/** Fails the current test if a statement the API sent would break one of D1's documented limits. */
+export async function checkD1Limits(): Promise<void> {
+  const violations = await d1LimitViolations();
+  expect(violations, 'statements over a documented D1 limit (test/d1/limits.ts)').toEqual([]);
 }
 
 export const newWorkspace = () => crypto.randomUUID();

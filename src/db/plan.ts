@@ -54,26 +54,37 @@ export function decodeRow<S extends Selection>(selection: S, raw: Record<string,
   return row as { [K in keyof S]: S[K] extends SQLiteColumn ? S[K]['_']['data'] | (S[K]['_']['notNull'] extends true ? never : null) : S[K] extends SQL<infer U> ? U : never };
 }
 
+/** Key/value pairs per json_object() call: D1 allows 32 arguments per SQL function. */
+const PAIRS_PER_OBJECT = 16;
+
 /**
  * JSON array of `selection` over the rows of `table` matching `where`, in id
- * order, or NULL when none match (nothing to record). The subquery is aliased
- * as the table so qualified column references (and correlated subqueries in
- * the selection) keep working.
+ * order, or NULL when none match (nothing to record). Each row is an array of
+ * objects of at most 16 fields (D1 allows 32 arguments per function), merged
+ * back by readRows(). The subquery is aliased as the table so qualified column
+ * references (and correlated subqueries in the selection) keep working.
  */
 export function rowsJson(table: SQLiteTable, selection: Selection, where: SQL | undefined, id: SQLiteColumn): SQL {
   const name = sql.identifier(getTableName(table));
-  const fields = sql.join(
-    Object.entries(selection).map(([key, field]) => sql`${key}, ${field}`),
-    sql`, `,
-  );
-  return sql`(SELECT CASE WHEN count(*) > 0 THEN json_group_array(json_object(${fields})) END FROM (SELECT * FROM ${table} WHERE ${where} ORDER BY ${id}) AS ${name})`;
+  const entries = Object.entries(selection);
+  const objects: SQL[] = [];
+  for (let i = 0; i < entries.length; i += PAIRS_PER_OBJECT) {
+    const pairs = entries.slice(i, i + PAIRS_PER_OBJECT).map(([key, field]) => sql`${key}, ${field}`);
+    objects.push(sql`json_object(${sql.join(pairs, sql`, `)})`);
+  }
+  return sql`(SELECT CASE WHEN count(*) > 0 THEN json_group_array(json_array(${sql.join(objects, sql`, `)})) END FROM (SELECT * FROM ${table} WHERE ${where} ORDER BY ${id}) AS ${name})`;
 }
 
 /** Reads a snapshot of rowsJson() back into what the write returned. */
 export const readRows =
   <S extends Selection, T>(selection: S, map: (rows: Row<S>[]) => T) =>
   (json: unknown) =>
-    map((json as Record<string, unknown>[]).map((raw) => decodeRow(selection, raw)));
+    map(
+      (json as (Record<string, unknown>[] | Record<string, unknown>)[]).map((parts) =>
+        // Records written before the split (within their 24 h) hold one object per row.
+        decodeRow(selection, Array.isArray(parts) ? Object.assign({}, ...parts) : parts),
+      ),
+    );
 
 type Table = SQLiteTable & { id: SQLiteColumn; workspaceId: SQLiteColumn; version: SQLiteColumn; updatedAt: SQLiteColumn };
 type Row<S extends Selection> = ReturnType<typeof decodeRow<S>>;
