@@ -5,19 +5,20 @@
  */
 import { and, eq, exists, getTableColumns, gt, inArray, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { deletePlan, insertPlan, owned, updatePlan } from '../db/plan';
+import { deletePlan, insertPlan, JsonMerge, owned, updatePlan } from '../db/plan';
 import { param, read } from '../db/prepared';
 import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../db/schema';
 import { qualified, relatedIds } from '../db/related';
 import { changes, EXTERNAL_ID_COLUMNS } from '../db/update';
 import { toPage } from '../http/pagination';
 import { iso, uuidv7 } from '../lib/ids';
+import { fold } from '../lib/text';
 import { versioned } from '../lib/versions';
 import type { CustomerCreate, CustomerList, CustomerUpdate } from './schemas';
 
-const { nameSearch: _nameSearch, legalNameSearch: _legalNameSearch, ...columns } = getTableColumns(customers);
+const { nameSearch: _nameSearch, legalNameSearch: _legalNameSearch, folded: _folded, ...columns } = getTableColumns(customers);
 export const customerColumns = columns;
-export type CustomerRow = Omit<typeof customers.$inferSelect, 'nameSearch' | 'legalNameSearch'>;
+export type CustomerRow = Omit<typeof customers.$inferSelect, 'nameSearch' | 'legalNameSearch' | 'folded'>;
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
@@ -70,16 +71,36 @@ export const takeNumber = (db: Db, workspaceId: string | Placeholder) =>
 export const nextNumber = (workspaceId: string | Placeholder) =>
   sql<number>`(SELECT ${qualified(workspaceCounters.customers)} FROM ${workspaceCounters} WHERE ${qualified(workspaceCounters.workspaceId)} = ${workspaceId})`;
 
-const lower = (text: string | null | undefined) => (text == null ? text : text.toLowerCase());
+const folds = (text: string | null | undefined) => (text == null ? text : fold(text));
+
+/** Text fields matched case- and accent-insensitively besides the name and legal name (`customers.folded`). */
+export const FOLDED_FIELDS = ['email_address', 'collector_id', 'source_system', 'source_system_id', 'id_crm', 'id_erp', 'id_accounting'] as const;
+export type FoldedField = (typeof FOLDED_FIELDS)[number];
+
+/**
+ * The folded copies of what `input` sets, as stored in `customers.folded`:
+ * every folded field on create; only those sent on update (merged into the
+ * stored object with json_patch, where null removes the key: no value).
+ */
+function foldedOf(input: Partial<Record<FoldedField, string | null>> & { tax_ids?: { tax_value: string }[] | undefined }) {
+  const out: Record<string, string | null | string[]> = {};
+  for (const field of FOLDED_FIELDS) {
+    const value = input[field];
+    if (value !== undefined) out[field] = folds(value) ?? null;
+  }
+  if (input.tax_ids !== undefined) out.tax_values = input.tax_ids.map((t) => fold(t.tax_value));
+  return out;
+}
 
 export function customerValues(workspaceId: string, input: CustomerCreate, now = Date.now(), id = uuidv7(now)) {
   return {
     id,
     workspaceId,
     name: input.name,
-    nameSearch: input.name.toLowerCase(),
+    nameSearch: fold(input.name),
     legalName: input.legal_name ?? null,
-    legalNameSearch: lower(input.legal_name) ?? null,
+    legalNameSearch: folds(input.legal_name) ?? null,
+    folded: foldedOf({ ...input, tax_ids: input.tax_ids }),
     type: input.type,
     segmentId: input.segment_id ?? null,
     logo: input.logo ?? null,
@@ -132,10 +153,12 @@ export const CUSTOMER_FIELD_COLUMNS = {
 } as const satisfies Record<string, keyof typeof customers.$inferInsert>;
 
 /** The SET clause for an update: only the fields sent (empty when nothing was sent). */
-export function customerChanges(input: CustomerUpdate) {
-  const set = changes<typeof customers.$inferInsert>(input, CUSTOMER_FIELD_COLUMNS);
-  if (input.name !== undefined) set.nameSearch = input.name.toLowerCase();
-  if (input.legal_name !== undefined) set.legalNameSearch = lower(input.legal_name);
+export function customerChanges(input: CustomerUpdate): Record<string, unknown> {
+  const set: Record<string, unknown> = changes<typeof customers.$inferInsert>(input, CUSTOMER_FIELD_COLUMNS);
+  if (input.name !== undefined) set.nameSearch = fold(input.name);
+  if (input.legal_name !== undefined) set.legalNameSearch = folds(input.legal_name);
+  const folded = foldedOf(input);
+  if (Object.keys(folded).length > 0) set.folded = new JsonMerge(folded);
   return set;
 }
 
@@ -220,7 +243,7 @@ export async function listCustomers(db: Db, workspaceId: string, f: CustomerList
   const [rows] = await read(db, `customers.list:${present.join(',')}`, build, {
     ...f,
     workspaceId,
-    q: f.q?.toLowerCase(),
+    q: folds(f.q),
     limit: f.limit + 1,
   });
   return toPage(rows, f.limit, toCustomer);

@@ -162,6 +162,11 @@ export function insertPlan<S extends Selection, T>(
   };
 }
 
+/** A change that merges into a JSON object column (json_patch: null removes a key) instead of replacing it. */
+export class JsonMerge {
+  constructor(readonly patch: Record<string, unknown>) {}
+}
+
 /**
  * Sets `changes` on the target, moving updated_at forward (even twice within
  * a millisecond) and bumping the version; with nothing to set it only reads.
@@ -179,14 +184,22 @@ export function updatePlan<S extends Selection, T>(
 ): WritePlan<T | undefined> {
   const columns = Object.keys(changes);
   const [versions, values] = guardValues(ifMatch, { ...target.values, now: Date.now() });
-  for (const column of columns) values[`set_${column}`] = changes[column];
+  for (const column of columns) {
+    const change = changes[column];
+    values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change;
+  }
+  const merged = columns.filter((column) => changes[column] instanceof JsonMerge);
   return {
-    key: `update:${name}:${target.key ?? 'id'}:${columns.join(',')}:${versions}`,
+    key: `update:${name}:${target.key ?? 'id'}:${columns.join(',')}:${merged.join(',')}:${versions}`,
     build: () => {
       const owned = targetWhere(table, target);
       const g = guard(db, table, owned, versions);
       const set: Record<string, unknown> = {};
-      for (const column of columns) set[column] = param(`set_${column}`);
+      for (const column of columns) {
+        set[column] = merged.includes(column)
+          ? sql`json_patch(${(table as unknown as Record<string, SQLiteColumn>)[column]}, ${param(`set_${column}`)})`
+          : param(`set_${column}`);
+      }
       const write = (
         columns.length > 0
           ? db

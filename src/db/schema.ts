@@ -48,7 +48,7 @@ export const customers = sqliteTable(
     id: text('id').primaryKey(),
     workspaceId: text('workspace_id').notNull(),
     name: text('name').notNull(),
-    // Lower-cased name for `q`: SQLite's LIKE and lower() only fold ASCII.
+    // The name folded (src/lib/text.ts fold) for `q`: SQLite's LIKE and lower() only fold ASCII.
     nameSearch: text('name_search').notNull(),
     type: text('type', { enum: ['company', 'individual'] }).notNull(),
     segmentId: text('segment_id').references(() => segments.id),
@@ -59,8 +59,14 @@ export const customers = sqliteTable(
     /** Per-workspace sequence number: the integer id of APIs that use one (AmbioSys customer_id). */
     number: integer('number').notNull().default(0),
     legalName: text('legal_name'),
-    /** Lower-cased legal name for AmbioSys search (migrations/0004). */
+    /** The legal name folded, for AmbioSys search (migrations/0004). */
     legalNameSearch: text('legal_name_search'),
+    /**
+     * Folded copies of the other text fields that are matched case- and
+     * accent-insensitively, and of the tax values (`tax_values`), written by
+     * the Worker (migrations/0007): the database can only fold ASCII.
+     */
+    folded: text('folded', { mode: 'json' }).$type<Record<string, string | null | string[]>>().notNull().default(sql`'{}'`),
     contactOrigin: text('contact_origin').notNull().default('WEB_FORM'),
     emailAddress: text('email_address'),
     ccEmailAddresses: text('cc_email_addresses', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
@@ -101,6 +107,8 @@ export const customerTaxIds = sqliteTable(
     workspaceId: text('workspace_id').notNull(),
     tax: text('tax').notNull(),
     taxValue: text('tax_value').notNull(),
+    /** The tax value folded, from customers.folded (migrations/0007). */
+    taxValueSearch: text('tax_value_search'),
   },
   (t) => [
     primaryKey({ columns: [t.customerId, t.position] }),

@@ -100,7 +100,7 @@ describe('POST /api/customers/create', () => {
     ]);
     const rows = await snapshot(workspaceId);
     expect(rows.customer_tax_ids).toEqual([
-      { customer_id: all.body.data[0].id, position: 0, workspace_id: workspaceId, tax: 'TAX_ID', tax_value: 'ABC123456789' },
+      { customer_id: all.body.data[0].id, position: 0, workspace_id: workspaceId, tax: 'TAX_ID', tax_value: 'ABC123456789', tax_value_search: 'abc123456789' },
     ]);
   });
 
@@ -290,12 +290,28 @@ describe('GET /api/customers/getCustomers', () => {
     expect(await names(token, `?search=${encodeURIComponent('e_l')}`)).toEqual(['Acme_Labs']);
   });
 
-  it('folds non-ASCII letters in names and legal names', async () => {
+  it('folds case and accents of non-ASCII letters in names and legal names', async () => {
     const { token } = await workspace();
     await create(token, { name: 'ÉCOLE DU LOUVRE' });
     await create(token, { name: 'Ecole', legal_name: 'SOCIÉTÉ GÉNÉRALE' });
-    expect(await names(token, `?search=${encodeURIComponent('école')}`)).toEqual(['ÉCOLE DU LOUVRE']);
+    await create(token, { name: 'Школа' });
+    expect(await names(token, `?search=${encodeURIComponent('école du')}`)).toEqual(['ÉCOLE DU LOUVRE']);
+    expect(await names(token, `?search=${encodeURIComponent('ecole')}`)).toEqual(['ÉCOLE DU LOUVRE', 'Ecole']);
     expect(await names(token, `?search=${encodeURIComponent('société')}`)).toEqual(['Ecole']);
+    expect(await names(token, `?search=${encodeURIComponent('GENERALE')}`)).toEqual(['Ecole']);
+    expect(await names(token, `?search=${encodeURIComponent('ШКОЛ')}`)).toEqual(['Школа']);
+  });
+
+  it('finds tax ids with non-ASCII capital letters, by the stored string and in any case', async () => {
+    const { token } = await workspace();
+    await create(token, { name: 'Kyiv Ltd', tax_id: 'UA-ІПН-ДЖ12345' });
+    await create(token, { name: 'Wien GmbH', tax_id: 'ATU-ÖSTERREICH-1' });
+    await create(token, { name: 'Plain', tax_id: 'FR123' });
+    expect(await names(token, `?search=${encodeURIComponent('UA-ІПН-ДЖ12345')}`)).toEqual(['Kyiv Ltd']);
+    expect(await names(token, `?search=${encodeURIComponent('іпн-дж')}`)).toEqual(['Kyiv Ltd']);
+    expect(await names(token, `?search=${encodeURIComponent('ÖSTERREICH')}`)).toEqual(['Wien GmbH']);
+    expect(await names(token, `?search=${encodeURIComponent('osterreich')}`)).toEqual(['Wien GmbH']);
+    expect(await names(token, `?search=${encodeURIComponent('fr1')}`)).toEqual(['Plain']);
   });
 
   it('rejects bad page, limit and unknown parameters', async () => {

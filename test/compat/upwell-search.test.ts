@@ -345,3 +345,64 @@ describe('POST /api/rest/customers/search', () => {
     }
   });
 });
+
+describe('POST /api/rest/customers/search: long and non-ASCII patterns', () => {
+  const LONG = 'Very Long Company Name International Holdings Ltd';
+  let V: Workspace;
+  const find = async (where: unknown) => {
+    const res = await call('POST', SEARCH, V.token, { where });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body.customers.map((c: Fields) => c.name);
+  };
+
+  beforeAll(async () => {
+    V = await workspace();
+    const inputs = [
+      { name: LONG, sourceSystem: 'ERP', sourceSystemId: 'ÄÖÜ-ÉTÉ-0001' },
+      { name: `${LONG} (Subsidiary)`, sourceSystemId: 'äöü-été-0002' },
+      { name: 'Short Name', collectorId: 'ОЛЕГ' },
+    ];
+    const res = await call('POST', '/api/rest/bulk-customers', V.token, { inputs });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
+
+  it('serves substring, prefix, suffix and exact patterns of any length (over D1’s 50-byte LIKE limit)', async () => {
+    expect(await find({ name: { _ilike: `%${LONG}%` } })).toEqual([LONG, `${LONG} (Subsidiary)`]);
+    expect(await find({ name: { _ilike: `%${LONG.toUpperCase()}%` } })).toEqual([LONG, `${LONG} (Subsidiary)`]);
+    expect(await find({ name: { _like: `%${LONG}%` } })).toEqual([LONG, `${LONG} (Subsidiary)`]);
+    expect(await find({ name: { _like: `%${LONG.toUpperCase()}%` } })).toEqual([]);
+    expect(await find({ name: { _like: `${LONG} (Sub%` } })).toEqual([`${LONG} (Subsidiary)`]);
+    expect(await find({ name: { _ilike: `%holdings ltd (subsidiary)` } })).toEqual([`${LONG} (Subsidiary)`]);
+    expect(await find({ name: { _ilike: LONG.toLowerCase() } })).toEqual([LONG]);
+    expect(await find({ name: { _like: LONG } })).toEqual([LONG]);
+    expect(await find({ name: { _like: `%${'x'.repeat(200)}%` } })).toEqual([]);
+  });
+
+  it('refuses a long pattern that needs LIKE (an _ or several % runs) with a 400 naming the field and the limit', async () => {
+    for (const [op, pattern] of [
+      ['_ilike', `%Very_Long Company Name International Holdings Ltd%`],
+      ['_like', `Very%Long Company Name International Holdings Limited%`],
+    ] as const) {
+      const before = await snapshot(V.workspaceId);
+      const res = await call('POST', SEARCH, V.token, { where: { name: { [op]: pattern } } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        details: [{ path: `where.name.${op}`, message: expect.stringContaining('50 bytes') }],
+      });
+      expect(await snapshot(V.workspaceId)).toEqual(before);
+    }
+    // Short enough, the same shapes are served by LIKE/GLOB.
+    expect(await find({ name: { _ilike: '%very_long%(sub%' } })).toEqual([`${LONG} (Subsidiary)`]);
+    expect(await find({ name: { _like: 'Very%(Sub%' } })).toEqual([`${LONG} (Subsidiary)`]);
+  });
+
+  it('_ilike folds non-ASCII case and accents on every text field; _like stays exact', async () => {
+    expect(await find({ sourceSystemId: { _ilike: 'äöü-été-%' } })).toEqual([LONG, `${LONG} (Subsidiary)`]);
+    expect(await find({ sourceSystemId: { _ilike: '%AOU-ETE%' } })).toEqual([LONG, `${LONG} (Subsidiary)`]);
+    expect(await find({ sourceSystemId: { _ilike: 'ÄÖÜ-ÉTÉ-0001' } })).toEqual([LONG]);
+    expect(await find({ sourceSystemId: { _like: 'ÄÖÜ%' } })).toEqual([LONG]);
+    expect(await find({ collectorId: { _ilike: 'олег' } })).toEqual(['Short Name']);
+    expect(await find({ sourceSystem: { _ilike: 'erp' } })).toEqual([LONG]);
+  });
+});

@@ -116,8 +116,8 @@ describe('POST /api/customers', () => {
     expect(got.body).toEqual({ success: true, data: { ...data, contact_ids: [], address_ids: [] } });
     const rows = await snapshot(workspaceId);
     expect(rows.customer_tax_ids).toEqual([
-      { customer_id: data.id, position: 0, workspace_id: workspaceId, tax: 'VAT', tax_value: 'FR12345678901' },
-      { customer_id: data.id, position: 1, workspace_id: workspaceId, tax: 'SIREN', tax_value: '123456789' },
+      { customer_id: data.id, position: 0, workspace_id: workspaceId, tax: 'VAT', tax_value: 'FR12345678901', tax_value_search: 'fr12345678901' },
+      { customer_id: data.id, position: 1, workspace_id: workspaceId, tax: 'SIREN', tax_value: '123456789', tax_value_search: '123456789' },
     ]);
   });
 
@@ -347,15 +347,18 @@ describe('GET /api/customers', () => {
     await rejected(workspaceId, 'GET', `${BASE}?q=`, { token }, 400, invalid('q'));
   });
 
-  it('searches names case-insensitively with q, non-ASCII included', async () => {
+  it('searches names case- and accent-insensitively with q, non-ASCII included', async () => {
     const { token } = await workspace();
     const ecole = await createCustomer(token, { name: "L'école des Loisirs" });
     const upper = await createCustomer(token, { name: 'ÉCOLE NORMALE' });
     const acme = await createCustomer(token, { name: 'ACME 100% Corp' });
-    await createCustomer(token, { name: 'Ecole sans accent' });
+    const plain = await createCustomer(token, { name: 'Ecole sans accent' });
+    const greek = await createCustomer(token, { name: 'ΣΧΟΛΕΊΟ' });
     await createCustomer((await workspace()).token, { name: 'école étrangère' });
-    expect(await listIds(token, `q=${encodeURIComponent('ÉCOLE')}`)).toEqual([ecole.id, upper.id]);
-    expect(await listIds(token, `q=${encodeURIComponent('école')}`)).toEqual([ecole.id, upper.id]);
+    expect(await listIds(token, `q=${encodeURIComponent('ÉCOLE')}`)).toEqual([ecole.id, upper.id, plain.id]);
+    expect(await listIds(token, `q=${encodeURIComponent('école')}`)).toEqual([ecole.id, upper.id, plain.id]);
+    expect(await listIds(token, `q=${encodeURIComponent('ecole n')}`)).toEqual([upper.id]);
+    expect(await listIds(token, `q=${encodeURIComponent('σχολειο')}`)).toEqual([greek.id]);
     expect(await listIds(token, 'q=acme')).toEqual([acme.id]);
     expect(await listIds(token, `q=${encodeURIComponent('0% c')}`)).toEqual([acme.id]);
     expect(await listIds(token, `q=${encodeURIComponent('%')}`)).toEqual([acme.id]);
@@ -460,7 +463,7 @@ describe('PATCH /api/customers/:id', () => {
     expect(await listIds(token, 'tax_value=FR999')).toEqual([c.id]);
     expect(await listIds(token, `segment_id=${segmentId}`)).toEqual([c.id]);
     expect((await snapshot(workspaceId)).customer_tax_ids).toEqual([
-      { customer_id: c.id, position: 0, workspace_id: workspaceId, tax: 'VAT', tax_value: 'FR999' },
+      { customer_id: c.id, position: 0, workspace_id: workspaceId, tax: 'VAT', tax_value: 'FR999', tax_value_search: 'fr999' },
     ]);
   });
 

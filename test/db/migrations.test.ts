@@ -10,6 +10,19 @@ import { describe, expect, it } from 'vitest';
 const migrations = env.TEST_MIGRATIONS;
 const db = env.MIGRATIONS_DB;
 
+/** The folded copies migration 0007 backfills for a customer with no other text fields set. */
+const folded = (taxValues: string[]) =>
+  JSON.stringify({
+    email_address: null,
+    collector_id: null,
+    source_system: null,
+    source_system_id: null,
+    id_crm: null,
+    id_erp: null,
+    id_accounting: null,
+    tax_values: taxValues,
+  });
+
 const rows = async (sql: string) => (await db.prepare(sql).all()).results;
 
 describe('migrations', () => {
@@ -46,7 +59,10 @@ describe('migrations', () => {
     expect(await rows('SELECT * FROM segments')).toEqual(versioned(before.segments));
     expect(await rows('SELECT * FROM contacts')).toEqual(versioned(before.contacts));
     expect(await rows('SELECT * FROM addresses')).toEqual(versioned(before.addresses));
-    expect(await rows('SELECT * FROM customer_tax_ids')).toEqual(before.taxIds);
+    // Tax values gain their folded copy (migration 0007; the backfill folds ASCII, the Worker folds fully).
+    expect(await rows('SELECT * FROM customer_tax_ids')).toEqual(
+      before.taxIds.map((row) => ({ ...row, tax_value_search: String(row.tax_value).toLowerCase() })),
+    );
     // Customer numbers continue after the backfilled ones: the counters start at each workspace's highest.
     expect(await rows('SELECT * FROM workspace_counters ORDER BY workspace_id')).toEqual([
       { workspace_id: 'w1', customers: 2 },
@@ -55,12 +71,12 @@ describe('migrations', () => {
     // Existing customers keep their data and get the new fields' defaults, numbered per workspace in creation order.
     expect(
       await rows(
-        'SELECT id, workspace_id, name, segment_id, tax_ids, number, contact_origin, cc_email_addresses, metadata, source_system FROM customers ORDER BY id',
+        'SELECT id, workspace_id, name, segment_id, tax_ids, number, contact_origin, cc_email_addresses, metadata, source_system, folded FROM customers ORDER BY id',
       ),
     ).toEqual([
-      { id: 'c1', workspace_id: 'w1', name: 'Acme', segment_id: 's1', tax_ids: '[{"tax":"VAT","tax_value":"FR1"}]', number: 1, contact_origin: 'WEB_FORM', cc_email_addresses: '[]', metadata: '{}', source_system: null },
-      { id: 'c2', workspace_id: 'w1', name: 'Beta', segment_id: null, tax_ids: '[]', number: 2, contact_origin: 'WEB_FORM', cc_email_addresses: '[]', metadata: '{}', source_system: null },
-      { id: 'c3', workspace_id: 'w2', name: 'Gamma', segment_id: null, tax_ids: '[]', number: 1, contact_origin: 'WEB_FORM', cc_email_addresses: '[]', metadata: '{}', source_system: null },
+      { id: 'c1', workspace_id: 'w1', name: 'Acme', segment_id: 's1', tax_ids: '[{"tax":"VAT","tax_value":"FR1"}]', number: 1, contact_origin: 'WEB_FORM', cc_email_addresses: '[]', metadata: '{}', source_system: null, folded: folded(['fr1']) },
+      { id: 'c2', workspace_id: 'w1', name: 'Beta', segment_id: null, tax_ids: '[]', number: 2, contact_origin: 'WEB_FORM', cc_email_addresses: '[]', metadata: '{}', source_system: null, folded: folded([]) },
+      { id: 'c3', workspace_id: 'w2', name: 'Gamma', segment_id: null, tax_ids: '[]', number: 1, contact_origin: 'WEB_FORM', cc_email_addresses: '[]', metadata: '{}', source_system: null, folded: folded([]) },
     ]);
     // The rules of the later migrations hold for the old rows too.
     await expect(db.prepare(`UPDATE customers SET bill_to_customer_id = 'c3' WHERE id = 'c1'`).run()).rejects.toThrow(

@@ -8,14 +8,15 @@ import { param, read } from '../../db/prepared';
 import { customers, customerTaxIds } from '../../db/schema';
 import { qualified } from '../../db/related';
 import { customerColumns, toCustomer } from '../../customers/queries';
+import { fold } from '../../lib/text';
 import type { AmbiosysList } from './schemas';
 
-/** Name, legal name or a tax id contains the `needle` placeholder (lower case). */
+/** Name, legal name or a tax id contains the `needle` placeholder (folded, like the stored copies it is matched on). */
 const matches = () =>
   sql`(instr(${qualified(customers.nameSearch)}, ${param('needle')}) > 0
     OR instr(${qualified(customers.legalNameSearch)}, ${param('needle')}) > 0
     OR EXISTS (SELECT 1 FROM ${customerTaxIds} WHERE ${qualified(customerTaxIds.customerId)} = ${qualified(customers.id)}
-      AND instr(lower(${qualified(customerTaxIds.taxValue)}), ${param('needle')}) > 0))`;
+      AND instr(${qualified(customerTaxIds.taxValueSearch)}, ${param('needle')}) > 0))`;
 
 export async function listByPage(db: Db, workspaceId: string, params: AmbiosysList) {
   const search = Boolean(params.search);
@@ -35,7 +36,7 @@ export async function listByPage(db: Db, workspaceId: string, params: AmbiosysLi
         db.select({ count: count() }).from(customers).where(where),
       ];
     },
-    { workspaceId, needle: params.search?.toLowerCase(), limit: params.limit, offset: params.page * params.limit },
+    { workspaceId, needle: params.search === undefined ? undefined : fold(params.search), limit: params.limit, offset: params.page * params.limit },
   );
   return { customers: rows.map(toCustomer), total: total?.count ?? 0 };
 }

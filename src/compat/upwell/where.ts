@@ -7,11 +7,25 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { customers } from '../../db/schema';
-import { CUSTOMER_FIELD_COLUMNS } from '../../customers/queries';
+import { CUSTOMER_FIELD_COLUMNS, FOLDED_FIELDS } from '../../customers/queries';
 import * as v from 'valibot';
 import { ApiError, type Issue } from '../../http/errors';
 import { timestamp } from '../../http/fields';
+import { fold } from '../../lib/text';
 import { UPWELL_CUSTOMER_FIELDS, type UpwellCustomerField } from '../mapping';
+import { likeCondition, MAX_PATTERN_BYTES } from './like';
+
+/**
+ * The folded copy `_ilike` matches on (src/lib/text.ts): the name's column,
+ * the other text fields' entry in customers.folded; ids are lower-case UUIDs,
+ * folded already.
+ */
+function foldedValue(field: UpwellCustomerField, column: SQLiteColumn): SQL {
+  if (field === 'name') return sql`${customers.nameSearch}`;
+  const canonical = UPWELL_CUSTOMER_FIELDS[field];
+  if ((FOLDED_FIELDS as readonly string[]).includes(canonical)) return sql`(${customers.folded} ->> ${`$.${canonical}`})`;
+  return sql`${column}`;
+}
 
 export const MAX_DEPTH = 5;
 export const MAX_CONDITIONS = 30;
@@ -123,10 +137,17 @@ class Translator {
         if (kind !== 'text') return this.fail(at, `${op} applies to text fields`);
         const pattern = one();
         if (pattern === undefined) return undefined;
-        if (op === '_like') return sql`${column} GLOB ${likeToGlob(String(pattern))}`;
-        // The name has a Unicode lower-cased twin; LIKE folds ASCII only.
-        if (field === 'name') return sql`${customers.nameSearch} LIKE ${String(pattern).toLowerCase()} ESCAPE '\\'`;
-        return sql`${column} LIKE ${pattern} ESCAPE '\\'`;
+        const compiled =
+          op === '_like'
+            ? likeCondition(sql`${column}`, String(pattern), (text) => text, true)
+            : likeCondition(foldedValue(field, column), String(pattern), fold, false);
+        if (compiled.tooLong) {
+          return this.fail(
+            at,
+            `A pattern with _ or more than one % run must be at most ${MAX_PATTERN_BYTES} bytes (D1's LIKE limit); exact, prefix (abc%), suffix (%abc) and substring (%abc%) patterns may be longer`,
+          );
+        }
+        return compiled.sql;
       }
       case '_is_null':
         if (typeof raw !== 'boolean') return this.fail(at, 'Expected true or false');
@@ -165,21 +186,6 @@ class Translator {
     }
   }
 }
-
-/** Hasura/Postgres LIKE (`%`, `_`, `\` escapes; case-sensitive) as an SQLite GLOB pattern. */
-export function likeToGlob(pattern: string): string {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length) out += globLiteral(pattern[++i]!);
-    else if (c === '%') out += '*';
-    else if (c === '_') out += '?';
-    else out += globLiteral(c);
-  }
-  return out;
-}
-
-const globLiteral = (c: string) => (c === '*' || c === '?' || c === '[' ? `[${c}]` : c);
 
 export function translateSearch(where: unknown, orderBy: unknown): { where: SQL | undefined; orderBy: SQL[] } {
   const t = new Translator();
