@@ -2,15 +2,15 @@
 import * as v from 'valibot';
 import { COUNTRY_CODES } from '../lib/countries';
 import { UUID_PATTERN } from '../lib/ids';
+import { codePoints } from '../lib/text';
+
+/** At most `max` characters, counted as Unicode code points (an emoji is one, not two UTF-16 units). */
+export const maxChars = (max: number, message = `Must be at most ${max} characters`) =>
+  v.check<string, string>((value) => value.length <= max || codePoints(value) <= max, message);
 
 /** A trimmed string of 1..max characters. */
 export const text = (max = 255) =>
-  v.pipe(
-    v.string('Expected a string'),
-    v.trim(),
-    v.minLength(1, 'Must not be empty'),
-    v.maxLength(max, `Must be at most ${max} characters`),
-  );
+  v.pipe(v.string('Expected a string'), v.trim(), v.minLength(1, 'Must not be empty'), maxChars(max));
 
 /** Optional on create and update; `null` clears it. */
 export const nullable = <S extends v.GenericSchema>(schema: S) => v.optional(v.nullable(schema));
@@ -71,39 +71,65 @@ export const externalIds = {
 export const immutable = (field: string) =>
   v.optional(v.never(`${field} cannot be changed after creation`));
 
-/** An ISO 8601 timestamp string, e.g. 2026-01-15T10:30:00Z. */
-export const isoTimestamp = v.pipe(
-  v.string('Expected an ISO 8601 timestamp'),
-  v.isoTimestamp('Must be an ISO 8601 timestamp, e.g. 2026-01-15T10:30:00Z'),
-);
+const ISO_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z| ?([+-])(\d{2})(?::?(\d{2}))?)$/;
 
-/** The calendar date in the string exists (no 30 February) and the whole parses. */
-function realInstant(value: string): boolean {
-  // A string that is no timestamp at all is isoTimestamp's to report, once.
-  if (!v.ISO_TIMESTAMP_REGEX.test(value)) return true;
-  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return !Number.isNaN(Date.parse(value)) && day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+/** Epoch milliseconds of a UTC calendar time; unlike Date.UTC, years 0-99 are themselves, not 1900-1999. */
+function utc(year: number, month: number, day: number, hours: number, minutes: number, seconds: number, ms: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hours, minutes, seconds, ms);
+  return date.getTime();
 }
 
-/** An ISO 8601 timestamp naming a real instant, kept as the string. */
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the instants with a four-digit year in UTC. */
+export const MIN_INSTANT = utc(0, 1, 1, 0, 0, 0, 0);
+export const MAX_INSTANT = utc(9999, 12, 31, 23, 59, 59, 999);
+const RANGE = '0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z in UTC';
+
+/**
+ * Epoch milliseconds of an ISO 8601 timestamp (e.g. 2026-01-15T10:30:00Z or
+ * 2026-01-15T11:30:00+01:00; fractions past the millisecond are cut), or a
+ * reason it is not one: no such calendar date, or outside the range once in
+ * UTC, where its year would not have four digits any more.
+ */
+export function parseInstant(value: string): number | string {
+  const m = ISO_TIMESTAMP.exec(value);
+  if (!m) return 'Must be an ISO 8601 timestamp, e.g. 2026-01-15T10:30:00Z';
+  const [year, month, day, hours, minutes, seconds] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  if (month < 1 || month > 12 || hours > 23 || minutes > 59 || seconds > 59) return 'Must be an ISO 8601 timestamp, e.g. 2026-01-15T10:30:00Z';
+  const local = utc(year, month, day, hours, minutes, seconds, ms);
+  if (new Date(local).getUTCDate() !== day) return 'Must be a real date (no 30 February), e.g. 2026-01-15T10:30:00Z';
+  const offset = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10] ?? 0)) * 60_000 : 0;
+  if (m[8] && (Number(m[9]) > 23 || Number(m[10] ?? 0) > 59)) return 'Must have a UTC offset from -23:59 to +23:59';
+  const instant = local - offset;
+  if (instant < MIN_INSTANT || instant > MAX_INSTANT) return `Must be from ${RANGE}`;
+  return instant;
+}
+
+/** An ISO 8601 timestamp string naming a real instant in the API's range, kept as the string. */
 export const instant = v.pipe(
-  isoTimestamp,
-  v.check(realInstant, 'Must be a real instant, e.g. 2026-01-15T10:30:00Z or 2026-01-15T11:30:00+01:00'),
+  v.string('Expected an ISO 8601 timestamp'),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const parsed = parseInstant(dataset.value);
+    if (typeof parsed === 'string') addIssue({ message: parsed });
+  }),
 );
 
 /** An ISO 8601 timestamp, stored as epoch milliseconds. */
 export const timestamp = v.pipe(
   instant,
-  v.transform((value) => Date.parse(value)),
+  v.transform((value) => parseInstant(value) as number),
 );
 
 /** Free-form key/value annotations, bounded like Stripe's metadata. */
 export const metadata = v.pipe(
   recordObject,
   v.record(
-    v.pipe(v.string(), v.minLength(1, 'Keys must not be empty'), v.maxLength(40, 'Keys are at most 40 characters')),
-    v.pipe(v.string('Values must be strings'), v.maxLength(500, 'Values are at most 500 characters')),
+    v.pipe(v.string(), v.minLength(1, 'Keys must not be empty'), maxChars(40, 'Keys are at most 40 characters')),
+    v.pipe(v.string('Values must be strings'), maxChars(500, 'Values are at most 500 characters')),
     'Expected an object of string values',
   ),
   v.check((value) => Object.keys(value).length <= 50, 'At most 50 keys'),

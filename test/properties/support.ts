@@ -1073,14 +1073,8 @@ export async function send(w: World, c: Call, success: SuccessKind | ((res: ApiR
   return { res, error, before, after };
 }
 
-/**
- * Length rule of text(): trimmed, min..max UTF-16 code units. When the code
- * point count is within the limit but the code unit count is not (emoji), the
- * README's "characters" is ambiguous: either answer is accepted.
- */
-export function lengthOk(value: string, min: number, max: number): boolean | 'either' {
-  const t = value.trim();
-  const units = t.length >= min && t.length <= max;
-  const points = [...t].length >= min && [...t].length <= max;
-  return units === points ? units : 'either';
+/** Length rule of text(): trimmed, min..max characters counted as Unicode code points (README, "Objects"). */
+export function lengthOk(value: string, min: number, max: number): boolean {
+  const points = [...value.trim()].length;
+  return points >= min && points <= max;
 }

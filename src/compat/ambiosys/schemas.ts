@@ -1,11 +1,11 @@
 /** AmbioSys (seed 002) request shapes. */
 import * as v from 'valibot';
-import { object, text } from '../../http/fields';
+import { maxChars, object, text } from '../../http/fields';
 
 /** Trimmed; empty after trimming counts as not given. */
 const optionalText = v.optional(
   v.pipe(
-    v.nullable(v.pipe(v.string('Expected a string'), v.trim(), v.maxLength(255, 'Must be at most 255 characters'))),
+    v.nullable(v.pipe(v.string('Expected a string'), v.trim(), maxChars(255))),
     v.transform((s) => s || undefined),
   ),
 );
