@@ -14,6 +14,7 @@ import { versioned } from '../lib/versions';
 import type { AddressCreate, AddressList, AddressUpdate } from './schemas';
 
 type AddressRow = typeof addresses.$inferSelect;
+export type UpwellAddressType = NonNullable<AddressRow['upwellType']>;
 
 export function toAddress(row: AddressRow) {
   return versioned({
@@ -38,13 +39,14 @@ export function toAddress(row: AddressRow) {
   }, row.version);
 }
 
-export function addressValues(workspaceId: string, input: AddressCreate, now = Date.now()) {
+export function addressValues(workspaceId: string, input: AddressCreate, now = Date.now(), upwellType: UpwellAddressType | null = null) {
   return {
     id: uuidv7(now),
     workspaceId,
     customerId: input.customer_id,
     contactId: input.contact_id ?? null,
     type: input.type,
+    upwellType,
     name: input.name ?? null,
     addressLine1: input.address_line1,
     addressLine2: input.address_line2 ?? null,
@@ -86,7 +88,9 @@ export function updateAddress(db: Db, workspaceId: string, id: string, input: Ad
     comment: 'comment',
     ...EXTERNAL_ID_COLUMNS,
   });
-  return updatePlan('addresses', db, addresses, addressColumns, { values: { workspaceId, id } }, set, ifMatch, toAddress);
+  // Upwell's label for the type no longer holds once the type is set here.
+  const columns = input.type === undefined ? set : { ...set, upwellType: null };
+  return updatePlan('addresses', db, addresses, addressColumns, { values: { workspaceId, id } }, columns, ifMatch, toAddress);
 }
 
 export function deleteAddress(db: Db, workspaceId: string, id: string, ifMatch?: number[]) {

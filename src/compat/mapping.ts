@@ -68,7 +68,11 @@ const CANONICAL_TO_UPWELL: Record<string, string> = {
 /** Error paths raised in canonical terms (database rules) renamed for Upwell clients. */
 export const upwellPath = (path: string) => (Object.hasOwn(CANONICAL_TO_UPWELL, path) ? CANONICAL_TO_UPWELL[path]! : path);
 
-/** Upwell address type -> canonical type. Written back as ADDRESS_BOOK (billing) or SHIPPING. */
+/**
+ * Upwell address type -> canonical type. An address reads back with the type
+ * its Upwell client wrote; one written through the canonical API reads as
+ * ADDRESS_BOOK (billing) or SHIPPING.
+ */
 export const UPWELL_ADDRESS_TYPES = { ADDRESS_BOOK: 'billing', BILLING: 'billing', SHIPPING: 'shipping' } as const;
 const TO_UPWELL_ADDRESS_TYPE = { billing: 'ADDRESS_BOOK', shipping: 'SHIPPING' } as const;
 
@@ -95,6 +99,8 @@ export const fromUpwellAddress = (a: UpwellAddressInput) => ({
 export interface CanonicalAddress {
   id: string;
   type: 'billing' | 'shipping';
+  /** The type as an Upwell client wrote it, if one did and the type has not changed since. */
+  upwell_type: keyof typeof UPWELL_ADDRESS_TYPES | null;
   address_line1: string;
   address_line2: string | null;
   city: string;
@@ -110,7 +116,7 @@ export const toUpwellAddress = (a: CanonicalAddress) => ({
   stateOrProvince: a.state,
   streetLine1: a.address_line1,
   streetLine2: a.address_line2,
-  type: TO_UPWELL_ADDRESS_TYPE[a.type],
+  type: a.upwell_type ?? TO_UPWELL_ADDRESS_TYPE[a.type],
   zipOrPostalCode: a.postal_code,
 });
 

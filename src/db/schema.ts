@@ -148,6 +148,12 @@ export const addresses = sqliteTable(
       .references(() => customers.id),
     contactId: text('contact_id'),
     type: text('type', { enum: ['billing', 'shipping'] }).notNull(),
+    /**
+     * The type as an Upwell client wrote it (ADDRESS_BOOK, BILLING, SHIPPING),
+     * so that it reads back what it wrote; cleared when `type` is set through
+     * the canonical API (migrations/0008).
+     */
+    upwellType: text('upwell_type', { enum: ['ADDRESS_BOOK', 'BILLING', 'SHIPPING'] }),
     name: text('name'),
     addressLine1: text('address_line1').notNull(),
     addressLine2: text('address_line2'),

@@ -19,9 +19,12 @@ const SCHEDULED_PURGE_LIMIT = 5000;
 const EXPOSED_HEADERS = 'ETag, X-Request-Id, Server-Timing, Idempotent-Replayed, Retry-After';
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match';
 
+/** The methods a path answers; HEAD wherever GET is. */
 function allowedMethods(router: Router, pathname: string): string[] {
   const matching = router.routes.filter(([method, pattern]) => method !== 'ALL' && pattern.test(pathname));
-  return [...new Set(matching.map(([method]) => method))];
+  const methods = new Set(matching.map(([method]) => method));
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods];
 }
 
 function unmatched(router: Router, request: Request, { pathname }: URL): ApiError {
@@ -83,12 +86,19 @@ export function createHandler(router: Router): ExportedHandler<Env> {
       const started = performance.now();
       const base: BaseContext = { env, url: new URL(request.url), requestId: crypto.randomUUID(), timing: new Timing() };
       const cors = corsHeaders(request, env);
+      // HEAD is routed as the GET it asks about; the body is dropped below.
+      const head = request.method === 'HEAD';
+      const routed = head ? new Request(request, { method: 'GET' }) : request;
       let response: Response;
       try {
         if (cors && request.method === 'OPTIONS') response = preflight(router, base.url, cors);
-        else response = (await router.fetch(request, base)) ?? errorResponse(unmatched(router, request, base.url), base, request);
+        else response = (await router.fetch(routed, base)) ?? errorResponse(unmatched(router, request, base.url), base, request);
       } catch (error) {
         response = errorResponse(error, base, request);
+      }
+      if (head && response.body) {
+        await response.body.cancel();
+        response = new Response(null, response);
       }
       const headers = response.headers;
       headers.set('X-Request-Id', base.requestId);
@@ -103,7 +113,7 @@ export function createHandler(router: Router): ExportedHandler<Env> {
           level: 'info',
           request_id: base.requestId,
           method: request.method,
-          route: (request as IRequest).route ?? base.url.pathname,
+          route: (routed as IRequest).route ?? base.url.pathname,
           status: response.status,
           duration_ms: Math.round((performance.now() - started) * 10) / 10,
           workspace_id: base.principal?.workspaceId,

@@ -17,7 +17,8 @@ export type Router = IttyRouterType<IRequest, [BaseContext], Response>;
  * match: any other method on it is a 405, not a lookup of a record named
  * "create". Registered right after the path's own routes.
  */
-export function onlyMethods(router: Router, path: string, methods: string[]) {
+export function onlyMethods(router: Router, path: string, only: string[]) {
+  const methods = only.includes('GET') ? [...only, 'HEAD'] : only;
   router.all(path, () => {
     throw new ApiError('method_not_allowed', `Only ${methods.join(', ')} is allowed on ${path}`, {
       headers: { Allow: methods.join(', ') },

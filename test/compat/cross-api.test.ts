@@ -40,16 +40,19 @@ const asAmbiosys = (c: Fields) => ({
   updated_at: c.updated_at,
 });
 
-/** The Upwell view of a canonical customer and its canonical addresses, per the mapping table. */
-const asUpwell = (c: Fields, addresses: Fields[]) => ({
-  addresses: addresses.map((a) => ({
+/**
+ * The Upwell view of a canonical customer and its canonical addresses, per the
+ * mapping table; `upwellTypes` are the types an Upwell client wrote, which it reads back.
+ */
+const asUpwell = (c: Fields, addresses: Fields[], upwellTypes: (string | undefined)[] = []) => ({
+  addresses: addresses.map((a, i) => ({
     city: a.city,
     country: a.country,
     id: a.id,
     stateOrProvince: a.state,
     streetLine1: a.address_line1,
     streetLine2: a.address_line2,
-    type: a.type === 'billing' ? 'ADDRESS_BOOK' : 'SHIPPING',
+    type: upwellTypes[i] ?? (a.type === 'billing' ? 'ADDRESS_BOOK' : 'SHIPPING'),
     zipOrPostalCode: a.postal_code,
   })),
   addressesLastUpdatedAt: c.addresses_last_updated_at,
@@ -75,7 +78,7 @@ const asUpwell = (c: Fields, addresses: Fields[]) => ({
 });
 
 /** Reads the customer through every read route of the three APIs and checks each against the canonical record. */
-async function expectSameEverywhere(token: string, id: string) {
+async function expectSameEverywhere(token: string, id: string, upwellTypes: string[] = []) {
   const { customer, addresses } = await canonical(token, id);
   const listed = (await ok('GET', '/api/customers?limit=100', token)).data;
   expect(listed.filter((c: Fields) => c.id === id)).toEqual([customer]);
@@ -86,9 +89,9 @@ async function expectSameEverywhere(token: string, id: string) {
     { ...asAmbiosys(customer), total_count: ambiosysList.totalCount },
   ]);
 
-  expect(await ok('GET', `/api/rest/customers/${id}`, token)).toEqual({ customer: asUpwell(customer, addresses) });
+  expect(await ok('GET', `/api/rest/customers/${id}`, token)).toEqual({ customer: asUpwell(customer, addresses, upwellTypes) });
   const upwellList = await ok('GET', '/api/rest/customers?limit=100', token);
-  expect(upwellList.customers.filter((c: Fields) => c.id === id)).toEqual([asUpwell(customer, addresses)]);
+  expect(upwellList.customers.filter((c: Fields) => c.id === id)).toEqual([asUpwell(customer, addresses, upwellTypes)]);
   expect(upwellList.customersAggregate.aggregate.count).toBe(ambiosysList.totalCount);
   expect(listed.length).toBe(ambiosysList.totalCount);
   return { customer, addresses };
@@ -315,10 +318,10 @@ describe('POST /api/rest/customers', () => {
       expect.objectContaining({ customer_id: created.id, first_name: 'Hank', last_name: 'Scorpio', email: 'hank@globex.example', phone: '+1 555 0100' }),
     ]);
 
-    // BILLING is stored as billing and written back as ADDRESS_BOOK.
-    expect(created).toEqual(asUpwell(customer, addresses));
-    expect(created.addresses.map((a: Fields) => a.type)).toEqual(['ADDRESS_BOOK', 'SHIPPING']);
-    await expectSameEverywhere(token, created.id);
+    // BILLING is stored as billing, and reads back as the BILLING its Upwell client wrote.
+    expect(created).toEqual(asUpwell(customer, addresses, ['BILLING', 'SHIPPING']));
+    expect(created.addresses.map((a: Fields) => a.type)).toEqual(['BILLING', 'SHIPPING']);
+    await expectSameEverywhere(token, created.id, ['BILLING', 'SHIPPING']);
     expect((await ok('GET', `/api/customers/getCustomers/${customer.number}`, token)).cliente).toEqual({
       customer_id: parent.customer_id + 1, name: 'Globex', legal_name: null, tax_id: null, contact_origin: 'WEB_FORM', created_at: created.createdAt, updated_at: created.updatedAt,
     });

@@ -129,7 +129,7 @@ describe('POST /api/rest/customers', () => {
         ...input,
         addresses: [
           { ...base, country: 'DE', type: 'ADDRESS_BOOK' },
-          { ...base, country: 'US', type: 'ADDRESS_BOOK' },
+          { ...base, country: 'US', type: 'BILLING' },
           { ...base, country: 'US', type: 'SHIPPING', streetLine2: 'Suite 5', stateOrProvince: 'IL' },
         ],
         contacts: undefined, paymentLineItems: undefined, remittanceLineItems: undefined,
@@ -527,10 +527,38 @@ describe('other methods on /api/rest', () => {
   it('answers 405 METHOD_NOT_ALLOWED with Allow, and 404 for unknown paths, in the Upwell envelope', async () => {
     const { workspaceId, token } = await workspace();
     const c = await create(token);
-    for (const [method, path, allow] of [['DELETE', `${CUSTOMERS}/${c.id}`, 'GET, PUT'], ['PATCH', CUSTOMERS, 'POST, GET, PUT'], ['GET', BULK, 'POST']] as const) {
+    for (const [method, path, allow] of [['DELETE', `${CUSTOMERS}/${c.id}`, 'GET, HEAD, PUT'], ['PATCH', CUSTOMERS, 'POST, GET, HEAD, PUT'], ['GET', BULK, 'POST']] as const) {
       const res = await rejected(workspaceId, method, path, token, {}, 405, failure('METHOD_NOT_ALLOWED'));
       expect(res.headers.get('Allow')?.split(', ').sort()).toEqual(allow.split(', ').sort());
     }
     await rejected(workspaceId, 'GET', '/api/rest/invoices', token, {}, 404, failure('RESOURCE_NOT_FOUND'));
+  });
+});
+
+describe('Upwell address types', () => {
+  it('read back as written through Upwell, while the canonical API keeps billing/shipping', async () => {
+    const { token } = await workspace();
+    const types = ['BILLING', 'ADDRESS_BOOK', 'SHIPPING'];
+    const res = await call('POST', CUSTOMERS, token, { body: { input: { name: 'Typed', addresses: { data: types.map((type) => address({ type })) } } } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const created = res.body.createCustomer;
+    expect(created.addresses.map((a: Fields) => a.type)).toEqual(types);
+    const read = await call('GET', `${CUSTOMERS}/${created.id}`, token);
+    expect(read.body.customer.addresses.map((a: Fields) => a.type)).toEqual(types);
+    const listed = await call('POST', `${CUSTOMERS}/search`, token, { body: { where: { id: { _eq: created.id } } } });
+    expect(listed.body.customers[0].addresses.map((a: Fields) => a.type)).toEqual(types);
+    const canonical = await call('GET', `/api/addresses?customer_id=${created.id}`, token);
+    expect(canonical.body.data.map((a: Fields) => a.type)).toEqual(['billing', 'billing', 'shipping']);
+    expect(Object.keys(canonical.body.data[0])).not.toContain('upwell_type');
+
+    // Setting the type through the canonical API replaces Upwell's label; other changes keep it.
+    const [billing, addressBook] = canonical.body.data;
+    await call('PATCH', `/api/addresses/${billing.id}`, token, { body: { city: 'Shelbyville' } });
+    await call('PATCH', `/api/addresses/${addressBook.id}`, token, { body: { type: 'shipping' } });
+    const after = await call('GET', `${CUSTOMERS}/${created.id}`, token);
+    expect(after.body.customer.addresses.map((a: Fields) => a.type)).toEqual(['BILLING', 'SHIPPING', 'SHIPPING']);
+    await call('PATCH', `/api/addresses/${addressBook.id}`, token, { body: { type: 'billing' } });
+    const back = await call('GET', `${CUSTOMERS}/${created.id}`, token);
+    expect(back.body.customer.addresses.map((a: Fields) => a.type)).toEqual(['BILLING', 'ADDRESS_BOOK', 'SHIPPING']);
   });
 });

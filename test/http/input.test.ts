@@ -251,11 +251,11 @@ describe('methods not allowed', () => {
   const one = (resource: string) => `/api/${resource}/${MISSING}`;
   const collection = (resource: string) => `/api/${resource}`;
   const cases = RESOURCES.flatMap((resource) => [
-    ['PUT', one(resource), ['DELETE', 'GET', 'PATCH']],
-    ['POST', one(resource), ['DELETE', 'GET', 'PATCH']],
-    ['DELETE', collection(resource), ['GET', 'POST']],
-    ['PATCH', collection(resource), ['GET', 'POST']],
-    ['PUT', collection(resource), ['GET', 'POST']],
+    ['PUT', one(resource), ['DELETE', 'GET', 'HEAD', 'PATCH']],
+    ['POST', one(resource), ['DELETE', 'GET', 'HEAD', 'PATCH']],
+    ['DELETE', collection(resource), ['GET', 'HEAD', 'POST']],
+    ['PATCH', collection(resource), ['GET', 'HEAD', 'POST']],
+    ['PUT', collection(resource), ['GET', 'HEAD', 'POST']],
   ] as const);
 
   it.each(cases)('%s %s is 405 with Allow: %s', async (method, path, allowed) => {

@@ -10,7 +10,7 @@ import { addresses, contacts, customers } from '../../db/schema';
 import { owned, readRows, rowsJson, updatePlan, type Target, type WritePlan } from '../../db/plan';
 import { param, read } from '../../db/prepared';
 import { qualified } from '../../db/related';
-import { addressValues } from '../../addresses/queries';
+import { addressValues, type UpwellAddressType } from '../../addresses/queries';
 import { contactValues } from '../../contacts/queries';
 import { customerChanges, customerColumns, customerValues, nextNumber, takeNumber, toCustomer } from '../../customers/queries';
 import type { AddressCreate } from '../../addresses/schemas';
@@ -21,7 +21,7 @@ import { toUpwell, type CanonicalAddress } from '../mapping';
 
 /** A customer's addresses as a JSON array of canonical address objects, oldest first. */
 const addressList = sql<string>`(SELECT json_group_array(json_object(
-    'id', ${sql.identifier('id')}, 'type', ${sql.identifier('type')},
+    'id', ${sql.identifier('id')}, 'type', ${sql.identifier('type')}, 'upwell_type', ${sql.identifier('upwell_type')},
     'address_line1', ${sql.identifier('address_line1')}, 'address_line2', ${sql.identifier('address_line2')},
     'city', ${sql.identifier('city')}, 'state', ${sql.identifier('state')},
     'postal_code', ${sql.identifier('postal_code')}, 'country', ${sql.identifier('country')}))
@@ -37,7 +37,7 @@ export interface NewCustomer {
   id: string;
   customer: CustomerCreate;
   contacts: ContactCreate[];
-  addresses: AddressCreate[];
+  addresses: { address: AddressCreate; upwellType: UpwellAddressType }[];
 }
 
 /**
@@ -59,7 +59,7 @@ export function createCustomers(db: Db, workspaceId: string, items: NewCustomer[
         takeNumber(db, workspaceId),
         db.insert(customers).values({ ...customerValues(workspaceId, item.customer, now, item.id), number: nextNumber(workspaceId) }),
         ...item.contacts.map((c) => db.insert(contacts).values(contactValues(workspaceId, c, now))),
-        ...item.addresses.map((a) => db.insert(addresses).values(addressValues(workspaceId, a, now))),
+        ...item.addresses.map((a) => db.insert(addresses).values(addressValues(workspaceId, a.address, now, a.upwellType))),
       ]);
       const readBack = db.select(withAddresses).from(customers).where(created).orderBy(customers.id);
       return {

@@ -34,7 +34,7 @@ function toNewCustomer(input: CustomersInsertInput): NewCustomer {
     id,
     customer: parse(CustomerCreate, fromUpwellInsert(input)),
     contacts: input.contacts.map((c) => parse(ContactCreate, { ...fromUpwellContact(c), customer_id: id })),
-    addresses: input.addresses.map((a) => parse(AddressCreate, { ...fromUpwellAddress(a), customer_id: id })),
+    addresses: input.addresses.map((a) => ({ address: parse(AddressCreate, { ...fromUpwellAddress(a), customer_id: id }), upwellType: a.type })),
   };
 }
 

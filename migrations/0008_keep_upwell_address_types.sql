@@ -1,0 +1,1 @@
+ALTER TABLE `addresses` ADD `upwell_type` text;

@@ -1,0 +1,87 @@
+/**
+ * HEAD works wherever GET does, on all three APIs: the same status and
+ * headers as the GET, no body; and Allow lists it.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, workspace } from '../helpers';
+
+type Workspace = Awaited<ReturnType<typeof workspace>>;
+let ws: Workspace;
+const ids: Record<string, string> = {};
+let number: number;
+
+beforeAll(async () => {
+  ws = await workspace();
+  const create = async (path: string, body: Record<string, unknown>) => {
+    const res = await api('POST', path, { token: ws.token, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.data;
+  };
+  ids.segment = (await create('/api/segments', { name: 'SMB' })).id;
+  const customer = await create('/api/customers', { name: 'Acme', type: 'company' });
+  ids.customer = customer.id;
+  number = customer.number;
+  ids.contact = (await create('/api/contacts', { customer_id: ids.customer, first_name: 'A', last_name: 'B', email: 'a@example.com' })).id;
+  ids.address = (await create('/api/addresses', { customer_id: ids.customer, type: 'billing', address_line1: '1 rue', city: 'Paris', postal_code: '75001', country: 'FR' })).id;
+});
+
+/** Headers that differ between any two responses. */
+const VARYING = new Set(['x-request-id', 'server-timing']);
+const stable = (headers: Headers) => [...headers].filter(([name]) => !VARYING.has(name));
+
+describe('HEAD', () => {
+  const paths = () => [
+    '/api/customers',
+    '/api/customers?type=company&limit=1',
+    `/api/customers/${ids.customer}`,
+    '/api/contacts',
+    `/api/contacts/${ids.contact}`,
+    '/api/addresses',
+    `/api/addresses/${ids.address}`,
+    '/api/segments',
+    `/api/segments/${ids.segment}`,
+    '/api/customers/getCustomers?page=0&limit=5',
+    `/api/customers/getCustomers/${number}`,
+    '/api/rest/customers?limit=5',
+    `/api/rest/customers/${ids.customer}`,
+    // Errors too: a missing record, a bad parameter.
+    '/api/customers/0190a000-0000-7000-8000-000000000000',
+    '/api/customers?limit=0',
+    '/api/rest/customers/0190a000-0000-7000-8000-000000000000',
+  ];
+
+  it('answers every GET route with the GET’s status and headers and no body', async () => {
+    for (const path of paths()) {
+      const get = await api('GET', path, { token: ws.token });
+      const head = await api('HEAD', path, { token: ws.token });
+      expect(head.status, path).toBe(get.status);
+      expect(stable(head.headers), path).toEqual(stable(get.headers));
+      expect(head.body, path).toBeNull();
+      expect(head.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('needs a token like GET, and answers 404/405 like any other method', async () => {
+    const denied = await api('HEAD', '/api/customers');
+    expect(denied.status).toBe(401);
+    expect(denied.body).toBeNull();
+    expect(denied.headers.get('WWW-Authenticate')).toBe('Bearer');
+    expect((await api('HEAD', '/api/nope', { token: ws.token })).status).toBe(404);
+    const bulk = await api('HEAD', '/api/rest/bulk-customers', { token: ws.token });
+    expect(bulk.status).toBe(405);
+    expect(bulk.headers.get('Allow')).toBe('POST');
+    expect(bulk.body).toBeNull();
+  });
+
+  it('is listed in Allow wherever GET is', async () => {
+    for (const [path, allow] of [
+      [`/api/customers/${ids.customer}`, 'GET, HEAD, PATCH, DELETE'],
+      ['/api/customers/getCustomers', 'GET, HEAD'],
+      ['/api/customers/create', 'POST'],
+    ] as const) {
+      const res = await api('PUT', path, { token: ws.token, body: {} });
+      expect(res.status, path).toBe(405);
+      expect(res.headers.get('Allow')!.split(', ').sort(), path).toEqual(allow.split(', ').sort());
+    }
+  });
+});
