@@ -46,11 +46,18 @@ export async function readJsonObject(request: Request): Promise<JsonBody> {
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   // A declared length frames the body (the runtime holds the body to it), so it
   // can be read whole; without one (chunked), it is counted as it streams.
-  const bytes = !request.body
-    ? new Uint8Array()
-    : length !== null
-      ? new Uint8Array(await request.arrayBuffer())
-      : await readLimited(request.body);
+  let bytes: Uint8Array;
+  try {
+    bytes = !request.body
+      ? new Uint8Array()
+      : length !== null
+        ? new Uint8Array(await request.arrayBuffer())
+        : await readLimited(request.body);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    // The client went away (or broke its framing) mid-upload: its failure, not ours.
+    throw new ApiError('request_aborted', 'The request body could not be read to its end');
+  }
   let text: string;
   let value: unknown;
   try {

@@ -18,6 +18,7 @@ const UPWELL_CODES: Record<ApiError['code'], string> = {
   validation_error: 'VALIDATION_ERROR',
   invalid_json: 'VALIDATION_ERROR',
   invalid_reference: 'VALIDATION_ERROR',
+  request_aborted: 'VALIDATION_ERROR',
   unauthorized: 'INVALID_API_KEY',
   forbidden: 'FORBIDDEN',
   not_found: 'RESOURCE_NOT_FOUND',

@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   validation_error: 400,
   invalid_json: 400,
   invalid_reference: 400,
+  request_aborted: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,14 +23,14 @@ function freePort(): Promise<number> {
 }
 
 /** Starts `npm run dev`'s script and resolves with what it printed once the server is ready. */
-async function startDev(port: number): Promise<{ output: string; stop: () => Promise<void> }> {
+async function startDev(port: number): Promise<{ output: string; log: () => string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'dev.ts'), '--port', String(port), '--persist-to', state], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.push(child);
+  let text = '';
   const output = await new Promise<string>((resolve, reject) => {
-    let text = '';
     const onData = (chunk: Buffer) => {
       text += chunk.toString();
       if (text.includes('Ready on')) resolve(text);
@@ -45,7 +45,33 @@ async function startDev(port: number): Promise<{ output: string; stop: () => Pro
       child.on('exit', () => resolve());
       child.kill('SIGINT');
     });
-  return { output, stop };
+  return { output, log: () => text, stop };
+}
+
+/** Sends the start of a POST that announces more body than it sends, then drops the connection. */
+function abortUpload(port: number, token: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(
+        'POST /api/customers HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+          `Authorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n` +
+          '{"name":"Cut off","type":"comp',
+      );
+      setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 300);
+    });
+    socket.on('error', reject);
+  });
+}
+
+async function waitFor(condition: () => boolean, what: string, ms = 15_000) {
+  for (const until = Date.now() + ms; Date.now() < until; ) {
+    if (condition()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 afterAll(() => {
@@ -75,6 +101,17 @@ describe('npm run dev', () => {
     const read = await fetch(`http://127.0.0.1:${port}/api/customers/${data.id}`, { headers: { Authorization: `Bearer ${token}` } });
     expect(read.status).toBe(200);
     expect(((await read.json()) as { data: { name: string } }).data.name).toBe('Persisted');
+
+    // A client that drops the connection mid-upload: a client error in the Worker's log, not a server failure.
+    await abortUpload(port, token!);
+    const logLines = () => second.log().split('\n').filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line));
+    await waitFor(() => logLines().some((l) => l.method === 'POST'), 'the aborted request to be logged');
+    expect(logLines().filter((l) => l.method === 'POST')).toEqual([
+      expect.objectContaining({ level: 'info', route: '/api/customers', status: 400 }),
+    ]);
+    expect(second.log()).not.toContain('"level":"error"');
+    const list = await fetch(`http://127.0.0.1:${port}/api/customers`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(((await list.json()) as { data: { name: string }[] }).data.map((c) => c.name)).toEqual(['Persisted']);
     await second.stop();
   });
 });
