@@ -41,7 +41,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
-import { BUDGET_BYTES, build, kib, measure, type BundleSize } from '../scripts/check-size.ts';
+import { BUDGET_BYTES, build, kib, measure, startupMs, STARTUP_BUDGET_MS, type BundleSize } from '../scripts/check-size.ts';
 import { createToken } from '../scripts/lib/tokens.ts';
 import { ROOT, wrangler } from '../scripts/lib/wrangler.ts';
 import type { LoadRequest, LoadResult, LoadSpec, LoadTarget } from './load.ts';
@@ -219,7 +219,8 @@ function writeSeed(file: string): string[] {
         const taxIds = `[{"tax":"VAT","tax_value":"${taxValue(i)}"},{"tax":"SIREN","tax_value":"${String(i).padStart(9, '0')}"}]`;
         customers.push(
           `('${id}','${workspace}',${i},'Customer ${i}','customer ${i}','Customer ${i} SAS','customer ${i} sas','${i % 3 ? 'company' : 'individual'}',` +
-            `'${taxIds}','crm-${i}','erp-${i}','billing${i}@example.com','{"tier":"${i % 2 ? 'gold' : 'silver'}"}',${t},${t})`,
+            `'${taxIds}','crm-${i}','erp-${i}','billing${i}@example.com','{"tier":"${i % 2 ? 'gold' : 'silver'}"}',${t},${t},` +
+            `'{"email_address":"billing${i}@example.com","id_crm":"crm-${i}","id_erp":"erp-${i}","tax_values":["${taxValue(i).toLowerCase()}","${String(i).padStart(9, '0')}"]}')`,
         );
         contacts.push(
           `('${contact}','${workspace}','${id}','Ada','Lovelace ${i}','ada${i}@example.com','+33 1 23 45 67 89','["billing"]',${t},${t})`,
@@ -230,7 +231,7 @@ function writeSeed(file: string): string[] {
       }
       lines.push(
         'INSERT INTO customers (id, workspace_id, number, name, name_search, legal_name, legal_name_search, type, tax_ids, id_crm, id_erp, ' +
-          `email_address, metadata, created_at, updated_at) VALUES ${customers.join(',')};`,
+          `email_address, metadata, created_at, updated_at, folded) VALUES ${customers.join(',')};`,
         'INSERT INTO contacts (id, workspace_id, customer_id, first_name, last_name, email, phone, role, created_at, updated_at) ' +
           `VALUES ${contacts.join(',')};`,
         'INSERT INTO addresses (id, workspace_id, customer_id, contact_id, type, name, address_line1, city, postal_code, ' +
@@ -913,7 +914,12 @@ async function main(): Promise<void> {
 
   const budgets: { name: string; ok: boolean; detail: string }[] = [];
   for (const r of reports) {
-    budgets.push({ name: `throughput ${r.key}`, ok: r.ratio >= 0.85, detail: `ours/baseline ${fixed(r.ratio, 3)} (>= 0.85; CPU-based ${fixed(r.cpu_ratio, 2)})` });
+    // CPU per request is the budget (a busy machine disturbs it far less than req/s); req/s is shown beside it.
+    budgets.push({
+      name: `CPU per request ${r.key}`,
+      ok: r.cpu_ratio >= 0.9,
+      detail: `baseline/ours ${fixed(r.cpu_ratio, 2)} (>= 0.90; req/s ours/baseline ${fixed(r.ratio, 3)})`,
+    });
   }
   for (const [key, p] of Object.entries(probes)) {
     budgets.push({ name: `D1 round trips ${key}`, ok: p.ours.d1 === 1, detail: `${p.ours.d1} (exactly 1)` });
@@ -921,6 +927,8 @@ async function main(): Promise<void> {
     budgets.push({ name: `baseline JSON shape ${key}`, ok: p.sameShape, detail: p.sameShape ? 'same as ours' : 'DIFFERS from ours' });
   }
   budgets.push({ name: 'bundle size', ok: size.gzip <= BUDGET_BYTES, detail: `${kib(size.gzip)} gzip minified (<= ${kib(BUDGET_BYTES)})` });
+  const startup = startupMs();
+  budgets.push({ name: 'startup', ok: startup <= STARTUP_BUDGET_MS, detail: `${startup.toFixed(1)} ms (wrangler check startup; <= ${STARTUP_BUDGET_MS} ms)` });
   if (deepFirst) {
     budgets.push({
       name: 'deep/first page latency',
@@ -929,7 +937,7 @@ async function main(): Promise<void> {
     });
   }
 
-  console.log(`\nWorker bundle: ${kib(size.minified)} minified, ${kib(size.gzip)} gzip (budget ${kib(BUDGET_BYTES)}).`);
+  console.log(`\nWorker bundle: ${kib(size.minified)} minified, ${kib(size.gzip)} gzip (budget ${kib(BUDGET_BYTES)}); startup ${startup.toFixed(1)} ms (budget ${STARTUP_BUDGET_MS} ms).`);
   if (deepFirst) {
     console.log(
       `Deep/first page latency at ${CUSTOMERS} customers: ours p50 ${fixed(deepFirst.ours_p50, 2)} (mean ${fixed(deepFirst.ours_mean, 2)}), ` +
@@ -960,7 +968,7 @@ async function main(): Promise<void> {
     machine: m,
     load_average: { start: loadAtStart, end: load1() },
     options: { customers: CUSTOMERS, duration_s: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup_s: WARMUP },
-    bundle: { minified_bytes: size.minified, gzip_bytes: size.gzip, budget_gzip_bytes: BUDGET_BYTES },
+    bundle: { minified_bytes: size.minified, gzip_bytes: size.gzip, budget_gzip_bytes: BUDGET_BYTES, startup_ms: startup, startup_budget_ms: STARTUP_BUDGET_MS },
     deep_over_first: deepFirst,
     operations: reports,
     probes: Object.fromEntries(

@@ -54,9 +54,9 @@ const INSERT =
   'INSERT INTO customers (id, workspace_id, number, name, name_search, legal_name, legal_name_search, type, segment_id, logo, tax_ids, ' +
   'id_crm, id_erp, id_accounting, contact_origin, email_address, cc_email_addresses, bill_to_customer_id, ' +
   'collector_id, metadata, source_system, source_system_id, due_option, email_settings, integration_settings, ' +
-  'addresses_last_updated_at, contacts_last_updated_at, deleted_at, created_at, updated_at) VALUES (?1, ?2, ' +
+  'addresses_last_updated_at, contacts_last_updated_at, deleted_at, created_at, updated_at, folded) VALUES (?1, ?2, ' +
   '(SELECT customers FROM workspace_counters WHERE workspace_id = ?2), ' +
-  '?3, ?4, ?5, lower(?5), ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?27) ' +
+  '?3, ?4, ?5, ?28, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?27, ?29) ' +
   `RETURNING ${COLUMNS}`;
 
 const SELECT_ONE =
@@ -106,10 +106,11 @@ function updateSql(fields: string[]): string {
   const key = fields.join(',');
   let text = updates.get(key);
   if (text === undefined) {
-    // ?1 workspace, ?2 id, ?3 now, ?4 name_search (bound when name is sent), then the fields.
+    // ?1 workspace, ?2 id, ?3 now, ?4 name_search (bound when name is sent), then the fields, then the folded patch.
     const set = fields.map((field, i) => `${UPDATABLE[field]![0]} = ?${i + 5}`);
     if (fields.includes('name')) set.push('name_search = ?4');
-    if (fields.includes('legal_name')) set.push('legal_name_search = lower(legal_name)');
+    if (fields.includes('legal_name')) set.push(`legal_name_search = ?${fields.length + 5}`);
+    if (fields.some((field) => FOLDED.includes(field) || field === 'tax_ids')) set.push(`folded = json_patch(folded, ?${fields.length + 6})`);
     set.push('updated_at = max(?3, updated_at + 1)', 'version = version + 1');
     text = `UPDATE customers SET ${set.join(', ')} WHERE workspace_id = ?1 AND id = ?2 RETURNING ${COLUMNS}`;
     updates.set(key, text);
@@ -133,6 +134,16 @@ function listSql(crm: boolean, tax: boolean, cursor: boolean): string {
   return text;
 }
 
+
+/** Case- and accent-insensitive copies, as the main Worker stores them (src/lib/text.ts). */
+const fold = (text: string) => text.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+const FOLDED = ['email_address', 'collector_id', 'source_system', 'source_system_id', 'id_crm', 'id_erp', 'id_accounting'];
+function folded(input: Record<string, unknown>): string {
+  const out: Record<string, unknown> = {};
+  for (const field of FOLDED) if (input[field] !== undefined) out[field] = typeof input[field] === 'string' ? fold(input[field]) : null;
+  if (Array.isArray(input.tax_ids)) out.tax_values = input.tax_ids.map((t: { tax_value: string }) => fold(t.tax_value));
+  return JSON.stringify(out);
+}
 
 const iso = (ms: unknown) => (ms === null ? null : new Date(ms as number).toISOString());
 const parsed = (text: unknown) => (text === null ? null : JSON.parse(text as string));
@@ -239,7 +250,7 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
         uuidv7(now),
         workspaceId,
         input.name,
-        String(input.name).toLowerCase(),
+        fold(String(input.name)),
         nullish(input.legal_name),
         input.type,
         nullish(input.segment_id),
@@ -263,6 +274,8 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
         timeOrNull(input.contacts_last_updated_at),
         timeOrNull(input.deleted_at),
         now,
+        typeof input.legal_name === 'string' ? fold(input.legal_name) : null,
+        folded(input),
       ),
     ]);
     timings.push(`db;dur=${(performance.now() - start).toFixed(1)}`);
@@ -313,14 +326,15 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
       if (value === null) return field === 'cc_email_addresses' ? '[]' : field === 'metadata' ? '{}' : null;
       return store === 'json' ? JSON.stringify(value) : store === 'time' ? Date.parse(value as string) : value;
     });
-    const nameSearch = typeof input.name === 'string' ? input.name.toLowerCase() : null;
+    const nameSearch = typeof input.name === 'string' ? fold(input.name) : null;
+    const legalNameSearch = typeof input.legal_name === 'string' ? fold(input.legal_name) : null;
     start = performance.now();
     const [row] =
       fields.length === 0
         ? await db.prepare(SELECT_PLAIN).bind(workspaceId, id).raw()
         : await db
             .prepare(updateSql(fields))
-            .bind(workspaceId, id, Date.now(), nameSearch, ...values)
+            .bind(workspaceId, id, Date.now(), nameSearch, ...values, legalNameSearch, folded(input))
             .raw();
     timings.push(`db;dur=${(performance.now() - start).toFixed(1)}`);
     if (!row) throw notFound();

@@ -55,7 +55,14 @@ describe('parallel updates of one customer', () => {
     const rows = (await snapshot(workspaceId)).customer_tax_ids as Record<string, unknown>[];
     const mirrored = [...rows].sort((a, b) => (a.position as number) - (b.position as number));
     expect(mirrored).toEqual(
-      last!.map((t, position) => ({ customer_id: customer.id, position, workspace_id: workspaceId, tax: t.tax, tax_value: t.tax_value })),
+      last!.map((t, position) => ({
+        customer_id: customer.id,
+        position,
+        workspace_id: workspaceId,
+        tax: t.tax,
+        tax_value: t.tax_value,
+        tax_value_search: t.tax_value.toLowerCase(),
+      })),
     );
   });
 

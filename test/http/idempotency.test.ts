@@ -443,3 +443,19 @@ describe('expired keys', () => {
     expect(again.body).toEqual(res.body);
   });
 });
+
+describe('records written before the snapshot format changed', () => {
+  it('replay: a row recorded as one JSON object (not split into 16-field objects) reads back the same', async () => {
+    const { workspaceId, token } = await workspace();
+    const request = keyed(token, 'old-format', { name: 'Acme', type: 'company' });
+    const first = await api('POST', '/api/customers', request);
+    expect(first.status).toBe(201);
+    // Rewrite the record as the format before it (one object per row), keeping its fingerprint.
+    const [row] = await keyRows(workspaceId);
+    const merged = (JSON.parse(row!.result!) as Record<string, unknown>[][]).map((parts) => Object.assign({}, ...parts));
+    await env.DB.prepare('UPDATE idempotency_keys SET result = ? WHERE workspace_id = ? AND key = ?').bind(JSON.stringify(merged), workspaceId, 'old-format').run();
+    const replay = await api('POST', '/api/customers', keyed(token, 'old-format', { name: 'Acme', type: 'company' }, { maxD1: 2 }));
+    expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(replay.body).toEqual(first.body);
+  });
+});
