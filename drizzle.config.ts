@@ -4,6 +4,6 @@ import { defineConfig } from 'drizzle-kit';
 // `wrangler d1 migrations apply` and the test setup pick them up.
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './src/db/schema.ts',
+  schema: './src/store/schema.ts',
   out: './migrations',
 });

@@ -6,7 +6,7 @@
  * Local by default (the state `npm run dev` serves; --persist-to <dir> picks
  * another local state directory); --remote targets the deployed KV namespace. A created token is printed once and never stored.
  */
-import { isExpired, SCOPES, type Scope } from '../src/tokens/token.ts';
+import { isExpired, SCOPES, type Scope } from '../src/lib/tokens.ts';
 import { parseCommandLine, UsageError } from './lib/cli.ts';
 import { createToken, deleteKey, listTokens } from './lib/tokens.ts';
 

@@ -9,7 +9,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { expect, inject } from 'vitest';
 import worker from '../src/index';
 import { D1_QUERIES_PER_INVOCATION, type RoundTrip, type Violation } from './d1/limits';
-import { generateToken, newTokenRecord, tokenKey, type Scope, type TokenRecord } from '../src/tokens/token';
+import { generateToken, newTokenRecord, tokenKey, type Scope, type TokenRecord } from '../src/lib/tokens';
 
 export interface Usage {
   d1: number;

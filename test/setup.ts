@@ -1,6 +1,7 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach } from 'vitest';
+import { verifyCachedStatements } from '../src/store/statements';
 import { checkD1Limits } from './helpers';
 
 // Storage is isolated per test file; applying is idempotent.
@@ -8,3 +9,6 @@ await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 
 // Every statement a test made the API send is checked against D1's documented limits.
 afterEach(checkD1Limits);
+
+// Every cached statement is rebuilt on use and compared with what its cache key holds.
+verifyCachedStatements(true);

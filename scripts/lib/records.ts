@@ -8,14 +8,14 @@
  * customer_tax_ids (derived from customers.tax_ids by triggers) and
  * idempotency_keys (short-lived request records) are not part of it.
  *
- * Columns come from the Drizzle schema (src/db/schema.ts), so a column added
+ * Columns come from the Drizzle schema (src/store/schema.ts), so a column added
  * there is exported and imported with no change here. RecordChecker holds
  * every rule a line must pass; the export runs its own output through it too,
  * so it never writes a file that the import would refuse.
  */
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { addresses, contacts, customers, segments, workspaceCounters } from '../../src/db/schema.ts';
+import { addresses, contacts, customers, segments, workspaceCounters } from '../../src/store/schema.ts';
 import type { SqlValue } from './sql.ts';
 
 /** Workspace ids, as the token CLI and the API use them. */

@@ -11,7 +11,7 @@ import {
   tokenKey,
   type Scope,
   type TokenRecord,
-} from '../../src/tokens/token.ts';
+} from '../../src/lib/tokens.ts';
 import { wrangler } from './wrangler.ts';
 
 export interface Target {

@@ -1,16 +1,12 @@
-/** /api/addresses: billing and shipping addresses of a customer. */
-import { resourceRoutes, type Router } from '../http/resource';
-import { createAddress, deleteAddress, getAddress, listAddresses, updateAddress } from './queries';
-import { AddressCreate, AddressList, AddressUpdate } from './schemas';
+/** /api/addresses: the canonical address routes. */
+import { resourceRoutes } from '../http/resource';
+import { listSchema } from '../model/page';
+import { address } from './fields';
+import { addressQueries } from './queries';
 
-export const addressRoutes = (router: Router) =>
-  resourceRoutes(router, {
-    path: '/api/addresses',
-    label: 'Address',
-    schemas: { create: AddressCreate, update: AddressUpdate, list: AddressList },
-    create: createAddress,
-    list: listAddresses,
-    get: getAddress,
-    update: updateAddress,
-    remove: deleteAddress,
-  });
+export const addressRoutes = resourceRoutes({
+  path: '/api/addresses',
+  label: 'Address',
+  schemas: { create: address.create, update: address.update, list: listSchema(address.filters) },
+  ...addressQueries,
+});

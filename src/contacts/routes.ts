@@ -1,16 +1,12 @@
-/** /api/contacts: people at a customer. */
-import { resourceRoutes, type Router } from '../http/resource';
-import { createContact, deleteContact, getContact, listContacts, updateContact } from './queries';
-import { ContactCreate, ContactList, ContactUpdate } from './schemas';
+/** /api/contacts: the canonical contact routes. */
+import { resourceRoutes } from '../http/resource';
+import { listSchema } from '../model/page';
+import { contact } from './fields';
+import { contactQueries } from './queries';
 
-export const contactRoutes = (router: Router) =>
-  resourceRoutes(router, {
-    path: '/api/contacts',
-    label: 'Contact',
-    schemas: { create: ContactCreate, update: ContactUpdate, list: ContactList },
-    create: createContact,
-    list: listContacts,
-    get: getContact,
-    update: updateContact,
-    remove: deleteContact,
-  });
+export const contactRoutes = resourceRoutes({
+  path: '/api/contacts',
+  label: 'Contact',
+  schemas: { create: contact.create, update: contact.update, list: listSchema(contact.filters) },
+  ...contactQueries,
+});

@@ -1,16 +1,12 @@
-/** /api/customers: the canonical (Qwoty) customer API. */
-import { resourceRoutes, type Router } from '../http/resource';
-import { createCustomer, deleteCustomer, getCustomer, listCustomers, updateCustomer } from './queries';
-import { CustomerCreate, CustomerList, CustomerUpdate } from './schemas';
+/** /api/customers: the canonical (Qwoty) customer routes. */
+import { resourceRoutes } from '../http/resource';
+import { customer } from './fields';
+import { CustomerList, customerQueries, getCustomer } from './queries';
 
-export const customerRoutes = (router: Router) =>
-  resourceRoutes(router, {
-    path: '/api/customers',
-    label: 'Customer',
-    schemas: { create: CustomerCreate, update: CustomerUpdate, list: CustomerList },
-    create: createCustomer,
-    list: listCustomers,
-    get: getCustomer,
-    update: updateCustomer,
-    remove: deleteCustomer,
-  });
+export const customerRoutes = resourceRoutes({
+  path: '/api/customers',
+  label: 'Customer',
+  schemas: { create: customer.create, update: customer.update, list: CustomerList },
+  ...customerQueries,
+  get: getCustomer,
+});

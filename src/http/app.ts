@@ -1,55 +1,37 @@
 /**
- * Wraps the router into the Worker's handlers. fetch: request ids, the error
- * body in the addressed API's dialect, 404/405, CORS, the headers every
- * response carries and one structured log line per request. scheduled: purges
+ * The Worker's handlers around the APIs. fetch: request ids, routing to the
+ * API mounted at the request's path (src/http/api.ts), HEAD as GET without a
+ * body, CORS, the headers every response carries, errors in the addressed
+ * API's dialect, and one structured log line per request. scheduled: purges
  * expired Idempotency-Key records.
  */
-import type { IRequest, IttyRouterType } from 'itty-router';
-import { database } from '../db/client';
-import { ApiError, loggable } from './errors';
-import { dialectFor, renderError } from './dialects';
-import { purgeExpired } from './idempotency';
+import type { IRequest } from 'itty-router';
+import { database } from '../store/client';
+import { loggable, StoreError } from '../store/errors';
+import { purgeExpired } from '../store/idempotency';
+import { mounted, type Api } from './api';
+import { ApiError, fromStore } from './errors';
 import { reply, toResponse } from './responses';
+import type { BaseContext } from './route';
 import { Timing } from './timing';
-import type { BaseContext } from './context';
-
-type Router = IttyRouterType<IRequest, [BaseContext], Response>;
 
 const SCHEDULED_PURGE_LIMIT = 5000;
 const EXPOSED_HEADERS = 'ETag, X-Request-Id, Server-Timing, Idempotent-Replayed, Retry-After';
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match';
 
-/** The methods a path answers; HEAD wherever GET is. */
-function allowedMethods(router: Router, pathname: string): string[] {
-  const matching = router.routes.filter(([method, pattern]) => method !== 'ALL' && pattern.test(pathname));
-  const methods = new Set(matching.map(([method]) => method));
-  if (methods.has('GET')) methods.add('HEAD');
-  return [...methods];
+export interface AppSpec {
+  apis: readonly Api[];
+  /** Answers (404) the paths no API is mounted at. */
+  fallback: Api;
 }
 
-function unmatched(router: Router, request: Request, { pathname }: URL): ApiError {
-  const allowed = allowedMethods(router, pathname);
-  if (allowed.length === 0) return new ApiError('not_found', `No route for ${pathname}`);
-  return new ApiError('method_not_allowed', `${request.method} is not allowed on ${pathname}`, {
-    headers: { Allow: allowed.join(', ') },
-  });
-}
-
-function errorResponse(error: unknown, base: BaseContext, request: Request): Response {
-  if (!(error instanceof ApiError)) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        request_id: base.requestId,
-        method: request.method,
-        path: base.url.pathname,
-        ...loggable(error),
-      }),
-    );
+function errorResponse(api: Api, error: unknown, base: BaseContext, request: Request): Response {
+  const known = error instanceof ApiError ? error : error instanceof StoreError ? fromStore(error) : undefined;
+  if (!known) {
+    console.error(JSON.stringify({ level: 'error', request_id: base.requestId, method: request.method, path: base.url.pathname, ...loggable(error) }));
   }
-  const apiError = error instanceof ApiError ? error : new ApiError('internal_error', 'Internal server error');
-  const body = renderError(dialectFor(base.url.pathname), apiError, base.requestId);
-  return toResponse(reply(body, apiError.status), apiError.headers);
+  const apiError = known ?? new ApiError('internal_error', 'Internal server error');
+  return toResponse(reply(api.render(apiError, base.requestId), apiError.status), apiError.headers);
 }
 
 let originsSetting: string | undefined;
@@ -67,8 +49,8 @@ function corsHeaders(request: Request, env: Env): Record<string, string> | undef
   return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': EXPOSED_HEADERS };
 }
 
-function preflight(router: Router, { pathname }: URL, cors: Record<string, string>): Response {
-  const methods = allowedMethods(router, pathname);
+function preflight(api: Api, { pathname }: URL, cors: Record<string, string>): Response {
+  const methods = api.allowed(pathname);
   return new Response(null, {
     status: methods.length ? 204 : 404,
     headers: {
@@ -80,21 +62,21 @@ function preflight(router: Router, { pathname }: URL, cors: Record<string, strin
   });
 }
 
-export function createHandler(router: Router): ExportedHandler<Env> {
+export function createApp({ apis, fallback }: AppSpec): ExportedHandler<Env> {
   return {
     async fetch(request, env) {
       const started = performance.now();
       const base: BaseContext = { env, url: new URL(request.url), requestId: crypto.randomUUID(), timing: new Timing() };
+      const api = mounted(apis, base.url.pathname) ?? fallback;
       const cors = corsHeaders(request, env);
       // HEAD is routed as the GET it asks about; the body is dropped below.
       const head = request.method === 'HEAD';
       const routed = head ? new Request(request, { method: 'GET' }) : request;
       let response: Response;
       try {
-        if (cors && request.method === 'OPTIONS') response = preflight(router, base.url, cors);
-        else response = (await router.fetch(routed, base)) ?? errorResponse(unmatched(router, request, base.url), base, request);
+        response = cors && request.method === 'OPTIONS' ? preflight(api, base.url, cors) : await api.fetch(routed, base);
       } catch (error) {
-        response = errorResponse(error, base, request);
+        response = errorResponse(api, error, base, request);
       }
       if (head && response.body) {
         await response.body.cancel();

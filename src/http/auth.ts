@@ -3,7 +3,7 @@
  * (none for a malformed token or a blocked address). Upwell clients send the
  * bare token in Authorization, so "Bearer " is optional.
  */
-import { isExpired, tokenKey, TOKEN_PATTERN, type Scope, type TokenRecord } from '../tokens/token';
+import { isExpired, tokenKey, TOKEN_PATTERN, type Scope, type TokenRecord } from '../lib/tokens';
 import { ApiError } from './errors';
 import { checkAddress, clientAddress, recordAuthFailure } from './limits';
 

@@ -4,7 +4,7 @@
  * the digest makes If-None-Match exact for representations that fold in
  * related ids (a customer's contact_ids) which change without a new version.
  */
-import { sha256Hex } from '../tokens/token';
+import { sha256Hex } from '../lib/crypto';
 import { ApiError } from './errors';
 
 const ETAG = /^\s*(?:W\/)?"(\d{1,15})(?:-[0-9a-f]{1,64})?"\s*$/;

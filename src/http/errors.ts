@@ -1,15 +1,16 @@
-import { DrizzleQueryError } from 'drizzle-orm';
-
 /**
- * The one error type of the API and its HTTP statuses. Handlers throw
- * ApiError; src/http/app.ts renders anything thrown in the dialect of the
- * API family the request addressed (src/http/dialects.ts).
+ * The one error type of the API: a closed set of codes and their HTTP
+ * statuses. Handlers throw ApiError; the store's failures (StoreError) become
+ * ApiErrors here, in one place; each API renders them in its own dialect
+ * (src/http/api.ts).
  */
+import { StoreError } from '../store/errors';
+
 export const ERROR_STATUS = {
   validation_error: 400,
   invalid_json: 400,
-  invalid_reference: 400,
   request_aborted: 400,
+  invalid_reference: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -59,48 +60,28 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError('not_found', `${what} not found`);
 
-export const invalidReference = (field: string) =>
-  new ApiError('invalid_reference', `${field} does not name a record of this workspace`, {
-    issues: [{ path: field, message: 'No such record in this workspace' }],
-  });
+export const invalid = (message: string, issues: Issue[]) =>
+  new ApiError('validation_error', `${message}: ${[...new Set(issues.map((i) => i.path || i.message))].join(', ')}`, { issues });
 
-const TRIGGER_ERROR = /\b(invalid_reference:(\w+)|segment_in_use)\b/;
-const SOURCE_UNIQUE = /UNIQUE constraint failed: customers\.workspace_id, customers\.source_system, customers\.source_system_id/;
-
-/**
- * The database's own errors under Drizzle's wrapper: the wrapper's message
- * carries the bound parameters (client data), so it is neither matched nor logged.
- */
-export function databaseErrors(error: unknown): Error[] {
-  const out: Error[] = [];
-  for (let e = error; e instanceof Error; e = e.cause) if (!(e instanceof DrizzleQueryError)) out.push(e);
-  return out;
-}
-
-/** What may be logged of an unexpected error: never client data. */
-export function loggable(error: unknown) {
-  const [cause] = databaseErrors(error);
-  return {
-    error: cause ? `${cause.name}: ${cause.message}` : String(error),
-    ...(error instanceof DrizzleQueryError ? { query: error.query } : {}),
-    stack: cause?.stack,
-  };
-}
-
-/**
- * Rules enforced by D1 (triggers in migrations/0001 and 0003, unique indexes)
- * abort the statement or batch; translate those into client errors.
- */
-export function fromDatabaseError(error: unknown): ApiError | undefined {
-  for (const e of databaseErrors(error)) {
-    const match = TRIGGER_ERROR.exec(e.message);
-    if (match?.[2]) return invalidReference(match[2]);
-    if (match) return new ApiError('segment_in_use', 'The segment is used by customers and cannot be deleted');
-    if (SOURCE_UNIQUE.test(e.message)) {
+/** The API error a store failure stands for. */
+export function fromStore(error: StoreError): ApiError {
+  const failure = error.failure;
+  switch (failure.kind) {
+    case 'reference':
+      return new ApiError('invalid_reference', `${failure.field} does not name a record of this workspace`, {
+        issues: [{ path: failure.field, message: 'No such record in this workspace' }],
+      });
+    case 'in_use':
+      return new ApiError('segment_in_use', 'The segment is used by customers and cannot be deleted');
+    case 'duplicate_source':
       return new ApiError('already_exists', 'A customer with this source_system and source_system_id already exists', {
         issues: [{ path: 'source_system_id', message: 'Already used by another customer of this workspace' }],
       });
-    }
+    case 'stale':
+      return new ApiError('precondition_failed', 'The record has changed since the ETag given in If-Match');
+    case 'key_reused':
+      return new ApiError('idempotency_key_reused', 'This Idempotency-Key was used for a different request');
+    case 'key_in_progress':
+      return new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is in progress; retry later');
   }
-  return undefined;
 }

@@ -1,78 +1,65 @@
 /**
  * The five routes every resource has (create, list, get, update, delete),
- * wired once. A resource supplies its schemas and its one-round-trip queries.
+ * wired once from its declaration's schemas and its queries (src/model/crud.ts).
  */
 import type * as v from 'valibot';
-import type { IRequest, IttyRouterType } from 'itty-router';
-import type { Db } from '../db/client';
-import type { WritePlan } from '../db/plan';
-import { route, type BaseContext } from './context';
-import { ApiError, notFound } from './errors';
-import { deleted, ok, page, type Page } from './responses';
+import type { Page } from '../model/page';
+import type { Input } from '../model/resource';
+import type { Db } from '../store/client';
+import type { WritePlan } from '../store/plan';
+import type { RouteDef } from './api';
+import { notFound } from './errors';
+import { deleted, ok, page } from './responses';
+import { route } from './route';
 
-export type Router = IttyRouterType<IRequest, [BaseContext], Response>;
-
-/**
- * A literal path that a broader pattern (`/api/customers/:id`) would also
- * match: any other method on it is a 405, not a lookup of a record named
- * "create". Registered right after the path's own routes.
- */
-export function onlyMethods(router: Router, path: string, only: string[]) {
-  const methods = only.includes('GET') ? [...only, 'HEAD'] : only;
-  router.all(path, () => {
-    throw new ApiError('method_not_allowed', `Only ${methods.join(', ')} is allowed on ${path}`, {
-      headers: { Allow: methods.join(', ') },
-    });
-  });
-}
-
-export interface Resource<C extends v.GenericSchema, U extends v.GenericSchema, L extends v.GenericSchema, T> {
+export interface Resource<T> {
   path: string;
   label: string;
-  schemas: { create: C; update: U; list: L };
-  create(db: Db, workspaceId: string, input: v.InferOutput<C>): WritePlan<T>;
-  list(db: Db, workspaceId: string, params: v.InferOutput<L>): Promise<Page<T>>;
+  schemas: { create: v.GenericSchema<unknown, Input>; update: v.GenericSchema<unknown, Input>; list: v.GenericSchema };
+  create(db: Db, workspaceId: string, input: Input): WritePlan<T>;
+  list(db: Db, workspaceId: string, params: never): Promise<Page<T>>;
   get(db: Db, workspaceId: string, id: string): Promise<T | undefined>;
-  update(db: Db, workspaceId: string, id: string, input: v.InferOutput<U>, ifMatch?: number[]): WritePlan<T | undefined>;
+  update(db: Db, workspaceId: string, id: string, input: Input, ifMatch?: number[]): WritePlan<T | undefined>;
   remove(db: Db, workspaceId: string, id: string, ifMatch?: number[]): WritePlan<boolean>;
 }
 
-export function resourceRoutes<C extends v.GenericSchema, U extends v.GenericSchema, L extends v.GenericSchema, T>(
-  router: Router,
-  r: Resource<C, U, L, T>,
-) {
+export function resourceRoutes<T>(r: Resource<T>): RouteDef[] {
   const one = `${r.path}/:id`;
   const found = <X>(value: X | undefined | false): X => {
     if (value === undefined || value === false) throw notFound(r.label);
     return value;
   };
   const { create, update, list } = r.schemas;
-  router
-    .post(
-      r.path,
-      route('write', { body: create }, async (ctx, { body }) =>
-        ok(await ctx.write((db) => r.create(db, ctx.workspaceId, body)), 201),
-      ),
-    )
-    .get(
-      r.path,
-      route('read', { query: list }, async (ctx, { query }) => page(await ctx.query((db) => r.list(db, ctx.workspaceId, query)))),
-    )
-    .get(
-      one,
-      route('read', { id: r.label }, async (ctx, { id }) => ok(found(await ctx.query((db) => r.get(db, ctx.workspaceId, id))))),
-    )
-    .patch(
-      one,
-      route('write', { id: r.label, body: update }, async (ctx, { id, body, ifMatch }) =>
+  return [
+    {
+      method: 'POST',
+      path: r.path,
+      handler: route('write', { body: create }, async (ctx, { body }) => ok(await ctx.write((db) => r.create(db, ctx.workspaceId, body)), 201)),
+    },
+    {
+      method: 'GET',
+      path: r.path,
+      handler: route('read', { query: list }, async (ctx, { query }) => page(await ctx.query((db) => r.list(db, ctx.workspaceId, query as never)))),
+    },
+    {
+      method: 'GET',
+      path: one,
+      handler: route('read', { id: r.label }, async (ctx, { id }) => ok(found(await ctx.query((db) => r.get(db, ctx.workspaceId, id))))),
+    },
+    {
+      method: 'PATCH',
+      path: one,
+      handler: route('write', { id: r.label, body: update }, async (ctx, { id, body, ifMatch }) =>
         ok(found(await ctx.write((db) => r.update(db, ctx.workspaceId, id, body, ifMatch)))),
       ),
-    )
-    .delete(
-      one,
-      route('write', { id: r.label }, async (ctx, { id, ifMatch }) => {
+    },
+    {
+      method: 'DELETE',
+      path: one,
+      handler: route('write', { id: r.label }, async (ctx, { id, ifMatch }) => {
         found(await ctx.write((db) => r.remove(db, ctx.workspaceId, id, ifMatch)));
         return deleted(id);
       }),
-    );
+    },
+  ];
 }

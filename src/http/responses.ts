@@ -1,4 +1,5 @@
 import { versionOf } from '../lib/versions';
+import type { Page } from '../model/page';
 
 /**
  * What handlers return: a status and a body, serialized once by route() so
@@ -15,11 +16,6 @@ export const reply = (body: unknown, status = 200, version?: number): Reply => (
 
 export const ok = <T>(data: T, status = 200) => reply({ success: true, data }, status, versionOf(data));
 
-export interface Page<T> {
-  data: T[];
-  hasMore: boolean;
-  nextCursor: string | null;
-}
 
 export const page = <T>({ data, hasMore, nextCursor }: Page<T>) =>
   reply({ success: true, data, has_more: hasMore, next_cursor: nextCursor });

@@ -1,6 +1,6 @@
 /** Valibot at the boundary: a failed parse becomes a 400 listing every issue by path. */
 import * as v from 'valibot';
-import { ApiError, type Issue } from './errors';
+import { invalid, type Issue } from './errors';
 
 type AnySchema = v.GenericSchema & {
   wrapped?: AnySchema;
@@ -54,5 +54,5 @@ export function parse<S extends v.GenericSchema>(schema: S, input: unknown, mess
   unknownFields(schema as AnySchema, input, [], unknown);
   const all = [...result.issues.filter((i) => !(i.type === 'strict_object' && i.expected === 'never')).map(describe), ...unknown];
   const issues = all.filter((issue, i) => all.findIndex((o) => o.path === issue.path && o.message === issue.message) === i);
-  throw new ApiError('validation_error', `${message}: ${[...new Set(issues.map((i) => i.path || i.message))].join(', ')}`, { issues });
+  throw invalid(message, issues);
 }

@@ -30,5 +30,3 @@ export function uuidv7(now = Date.now()): string {
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,16 +1,12 @@
-/** /api/segments: groups of customers (a customer's segment_id). */
-import { resourceRoutes, type Router } from '../http/resource';
-import { createSegment, deleteSegment, getSegment, listSegments, updateSegment } from './queries';
-import { SegmentCreate, SegmentList, SegmentUpdate } from './schemas';
+/** /api/segments: the canonical segment routes. */
+import { resourceRoutes } from '../http/resource';
+import { listSchema } from '../model/page';
+import { segment } from './fields';
+import { segmentQueries } from './queries';
 
-export const segmentRoutes = (router: Router) =>
-  resourceRoutes(router, {
-    path: '/api/segments',
-    label: 'Segment',
-    schemas: { create: SegmentCreate, update: SegmentUpdate, list: SegmentList },
-    create: createSegment,
-    list: listSegments,
-    get: getSegment,
-    update: updateSegment,
-    remove: deleteSegment,
-  });
+export const segmentRoutes = resourceRoutes({
+  path: '/api/segments',
+  label: 'Segment',
+  schemas: { create: segment.create, update: segment.update, list: listSchema(segment.filters) },
+  ...segmentQueries,
+});

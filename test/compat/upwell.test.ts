@@ -198,7 +198,7 @@ describe('POST /api/rest/customers', () => {
     await input({ ccEmailAddresses: Array.from({ length: 51 }, (_, i) => `u${i}@acme.test`) }, 'input.ccEmailAddresses');
     await input({ billToCustomerId: 'acme-1' }, 'input.billToCustomerId');
     await input({ collectorId: 7 }, 'input.collectorId');
-    await input({ deletedAt: 'yesterday', addressesLastUpdatedAt: 5 }, 'input.deletedAt', 'input.addressesLastUpdatedAt');
+    await input({ deletedAt: 'yesterday', addressesLastUpdatedAt: 5 }, 'input.addressesLastUpdatedAt', 'input.deletedAt');
     await input({ customerEmailSettings: 'on', customerIntegrationSettings: 5 }, 'input.customerEmailSettings', 'input.customerIntegrationSettings');
     await input({ customerRule: { data: { dueOption: 1.5 } } }, 'input.customerRule.data.dueOption');
     await input({ customerRule: { dueOption: 'net30' } }, 'input.customerRule.dueOption');

@@ -4,7 +4,7 @@
  * works, and a read-only token can read but never write.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateToken } from '../../src/tokens/token';
+import { generateToken } from '../../src/lib/tokens';
 import { api, errorBody, issueToken, revokeToken, snapshot, workspace, type ApiResponse, type CallOptions } from '../helpers';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;

@@ -3,12 +3,12 @@
  * (workspace_id, number) index) and lookups by the integer customer_id.
  */
 import { and, asc, count, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { param, read } from '../../db/prepared';
-import { customers, customerTaxIds } from '../../db/schema';
-import { qualified } from '../../db/related';
-import { customerColumns, toCustomer } from '../../customers/queries';
+import { customer } from '../../customers/fields';
 import { fold } from '../../lib/text';
+import type { Db } from '../../store/client';
+import { qualified } from '../../store/related';
+import { customers, customerTaxIds } from '../../store/schema';
+import { family, param, read } from '../../store/statements';
 import type { AmbiosysList } from './schemas';
 
 /** Name, legal name or a tax id contains the `needle` placeholder (folded, like the stored copies it is matched on). */
@@ -18,35 +18,30 @@ const matches = () =>
     OR EXISTS (SELECT 1 FROM ${customerTaxIds} WHERE ${qualified(customerTaxIds.customerId)} = ${qualified(customers.id)}
       AND instr(${qualified(customerTaxIds.taxValueSearch)}, ${param('needle')}) > 0))`;
 
+const listQuery = family('ambiosys.list', (db, search: boolean) => {
+  const where = and(eq(customers.workspaceId, param('workspaceId')), search ? matches() : undefined);
+  return [
+    db.select(customer.selection).from(customers).where(where).orderBy(asc(customers.number)).limit(param('limit')).offset(param('offset')),
+    db.select({ count: count() }).from(customers).where(where),
+  ] as const;
+});
+
 export async function listByPage(db: Db, workspaceId: string, params: AmbiosysList) {
-  const search = Boolean(params.search);
-  const [rows, [total]] = await read(
-    db,
-    `ambiosys.list:${search}`,
-    () => {
-      const where = and(eq(customers.workspaceId, param('workspaceId')), search ? matches() : undefined);
-      return [
-        db
-          .select(customerColumns)
-          .from(customers)
-          .where(where)
-          .orderBy(asc(customers.number))
-          .limit(param('limit'))
-          .offset(param('offset')),
-        db.select({ count: count() }).from(customers).where(where),
-      ];
-    },
-    { workspaceId, needle: params.search === undefined ? undefined : fold(params.search), limit: params.limit, offset: params.page * params.limit },
-  );
-  return { customers: rows.map(toCustomer), total: total?.count ?? 0 };
+  const search = params.search !== undefined;
+  const [rows, [total]] = await read(db, listQuery, search, {
+    workspaceId,
+    needle: search ? fold(params.search!) : undefined,
+    limit: params.limit,
+    offset: params.page * params.limit,
+  });
+  return { customers: rows.map(customer.toApi), total: total?.count ?? 0 };
 }
 
+const getQuery = family('ambiosys.get', (db) => [
+  db.select(customer.selection).from(customers).where(and(eq(customers.workspaceId, param('workspaceId')), eq(customers.number, param('number')))),
+] as const);
+
 export async function getByNumber(db: Db, workspaceId: string, number: number) {
-  const [[row]] = await read(
-    db,
-    'ambiosys.get',
-    () => [db.select(customerColumns).from(customers).where(and(eq(customers.workspaceId, param('workspaceId')), eq(customers.number, param('number'))))],
-    { workspaceId, number },
-  );
-  return row && toCustomer(row);
+  const [[row]] = await read(db, getQuery, null, { workspaceId, number });
+  return row && customer.toApi(row);
 }

@@ -5,125 +5,103 @@
  * offset pagination is its contract, so lists use LIMIT/OFFSET.
  */
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { addresses, contacts, customers } from '../../db/schema';
-import { owned, readRows, rowsJson, updatePlan, type Target, type WritePlan } from '../../db/plan';
-import { param, read } from '../../db/prepared';
-import { qualified } from '../../db/related';
-import { addressValues, type UpwellAddressType } from '../../addresses/queries';
-import { contactValues } from '../../contacts/queries';
-import { customerChanges, customerColumns, customerValues, nextNumber, takeNumber, toCustomer } from '../../customers/queries';
-import type { AddressCreate } from '../../addresses/schemas';
-import type { ContactCreate } from '../../contacts/schemas';
-import type { CustomerCreate, CustomerUpdate } from '../../customers/schemas';
+import { address } from '../../addresses/fields';
+import { contact } from '../../contacts/fields';
+import { customer } from '../../customers/fields';
+import { bySource, nextNumber, takeNumber } from '../../customers/queries';
 import { versioned } from '../../lib/versions';
-import { toUpwell, type CanonicalAddress } from '../mapping';
+import type { Input } from '../../model/resource';
+import type { Db } from '../../store/client';
+import { composedPlan, owned, readRows, rowsJson, writes, type Row, type WritePlan } from '../../store/plan';
+import { qualified } from '../../store/related';
+import { addresses, contacts, customers } from '../../store/schema';
+import { family, read, readOnce } from '../../store/statements';
+import { ADDRESS_NAMES, toUpwell, type AddressForUpwell, type UpwellAddressType } from './mapping';
 
-/** A customer's addresses as a JSON array of canonical address objects, oldest first. */
-const addressList = sql<string>`(SELECT json_group_array(json_object(
-    'id', ${sql.identifier('id')}, 'type', ${sql.identifier('type')}, 'upwell_type', ${sql.identifier('upwell_type')},
-    'address_line1', ${sql.identifier('address_line1')}, 'address_line2', ${sql.identifier('address_line2')},
-    'city', ${sql.identifier('city')}, 'state', ${sql.identifier('state')},
-    'postal_code', ${sql.identifier('postal_code')}, 'country', ${sql.identifier('country')}))
+/** A customer's addresses as a JSON array of the canonical fields Upwell shows, oldest first. */
+const addressFields = ['id', 'type', 'upwell_type', ...Object.values(ADDRESS_NAMES)];
+const addressList = sql<string>`(SELECT json_group_array(json_object(${sql.join(
+  addressFields.map((name) => sql`${name}, ${sql.identifier(name)}`),
+  sql`, `,
+)}))
   FROM (SELECT * FROM ${addresses} WHERE ${qualified(addresses.customerId)} = ${qualified(customers.id)} ORDER BY ${qualified(addresses.id)}))`.mapWith(
-  (value: string) => JSON.parse(value) as CanonicalAddress[],
+  (value: string) => JSON.parse(value) as AddressForUpwell[],
 );
 
-const withAddresses = { ...customerColumns, addressList };
-type Row = Parameters<typeof toCustomer>[0] & { addressList: CanonicalAddress[] };
-const toUpwellCustomer = (row: Row) => versioned(toUpwell(toCustomer(row), row.addressList), row.version);
+const withAddresses = { ...customer.selection, addressList };
+const toUpwellCustomer = (row: Row<typeof withAddresses>) =>
+  versioned(toUpwell(customer.toApi(row), row.addressList), row.version);
+export type UpwellCustomer = ReturnType<typeof toUpwellCustomer>;
 
 export interface NewCustomer {
   id: string;
-  customer: CustomerCreate;
-  contacts: ContactCreate[];
-  addresses: { address: AddressCreate; upwellType: UpwellAddressType }[];
+  customer: Input;
+  contacts: Input[];
+  addresses: { address: Input; upwellType: UpwellAddressType }[];
 }
 
 /**
  * Every customer with its number, contacts and addresses, in one batch (all
  * or nothing); the last statement reads them back in the same transaction.
  * Its shape is the request's (how many customers, contacts, addresses), so it
- * is rendered per request with the values inline.
+ * is built per request with the values inline.
  */
-export function createCustomers(db: Db, workspaceId: string, items: NewCustomer[]): WritePlan<UpwellCustomer[]> {
+export function createCustomers(workspaceId: string, items: NewCustomer[]): WritePlan<UpwellCustomer[]> {
   const now = Date.now();
-  return {
-    key: undefined,
-    build: () => {
-      const created = inArray(
-        customers.id,
-        items.map((item) => item.id),
-      );
-      const writes = items.flatMap((item) => [
-        takeNumber(db, workspaceId),
-        db.insert(customers).values({ ...customerValues(workspaceId, item.customer, now, item.id), number: nextNumber(workspaceId) }),
-        ...item.contacts.map((c) => db.insert(contacts).values(contactValues(workspaceId, c, now))),
-        ...item.addresses.map((a) => db.insert(addresses).values(addressValues(workspaceId, a.address, now, a.upwellType))),
-      ]);
-      const readBack = db.select(withAddresses).from(customers).where(created).orderBy(customers.id);
-      return {
-        statements: [...writes, readBack] as unknown as ReturnType<WritePlan<unknown>['build']>['statements'],
-        snapshot: rowsJson(customers, withAddresses, created, customers.id),
-      };
-    },
-    values: {},
-    result: (results) => (results[results.length - 1] as Row[]).map(toUpwellCustomer),
-    read: readRows(withAddresses, (rows) => rows.map(toUpwellCustomer)),
-  };
+  const created = inArray(
+    customers.id,
+    items.map((item) => item.id),
+  );
+  return composedPlan(
+    (db) => ({
+      statements: [
+        ...items.flatMap((item) => [
+          takeNumber(db, workspaceId),
+          db.insert(customers).values({ ...(customer.values(workspaceId, item.customer, now, item.id) as typeof customers.$inferInsert), number: nextNumber(workspaceId) }),
+          ...item.contacts.map((c) => db.insert(contacts).values(contact.values(workspaceId, c, now) as typeof contacts.$inferInsert)),
+          ...item.addresses.map((a) =>
+            db.insert(addresses).values({ ...(address.values(workspaceId, a.address, now) as typeof addresses.$inferInsert), upwellType: a.upwellType }),
+          ),
+        ]),
+        db.select(withAddresses).from(customers).where(created).orderBy(customers.id),
+      ],
+      snapshot: rowsJson(customers, withAddresses, created, customers.id),
+    }),
+    (results) => (results.at(-1) as Row<typeof withAddresses>[]).map(toUpwellCustomer),
+    readRows(withAddresses, (rows) => rows.map(toUpwellCustomer)),
+  );
 }
-export type UpwellCustomer = ReturnType<typeof toUpwellCustomer>;
+
+const getQuery = family('upwell.customers.get', (db) => [db.select(withAddresses).from(customers).where(owned(customers))] as const);
 
 export async function getCustomer(db: Db, workspaceId: string, id: string) {
-  const [[row]] = await read(db, 'upwell.customers.get', () => [db.select(withAddresses).from(customers).where(owned(customers))], {
-    workspaceId,
-    id,
-  });
+  const [[row]] = await read(db, getQuery, null, { workspaceId, id });
   return row && toUpwellCustomer(row);
 }
 
-export async function listCustomers(
-  db: Db,
-  workspaceId: string,
-  page: { limit: number; offset: number; where?: SQL | undefined; orderBy?: SQL[] },
-) {
-  // A `where` tree is the client's own shape: rendered per request, its values inline.
+/** A page of the workspace's customers matching `where` (the client's own shape: built per request, values inline). */
+export async function listCustomers(db: Db, workspaceId: string, page: { limit: number; offset: number; where?: SQL | undefined; orderBy?: SQL[] }) {
   const where = and(eq(customers.workspaceId, workspaceId), page.where);
-  const [rows, [total]] = await read(
-    db,
-    undefined,
-    () => [
-      db
-        .select(withAddresses)
-        .from(customers)
-        .where(where)
-        .orderBy(...(page.orderBy ?? []), asc(customers.id))
-        .limit(page.limit)
-        .offset(page.offset),
-      db.select({ count: count() }).from(customers).where(where),
-    ],
-    {},
-  );
+  const [rows, [total]] = await readOnce(db, () => [
+    db
+      .select(withAddresses)
+      .from(customers)
+      .where(where)
+      .orderBy(...(page.orderBy ?? []), asc(customers.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ count: count() }).from(customers).where(where),
+  ]);
   return { customers: rows.map(toUpwellCustomer), count: total?.count ?? 0 };
 }
 
-/**
- * Hasura's update: set the given columns on the customer `match` selects (one
- * at most: by id, or by the unique source pair) and return it; with nothing
- * to set it only reads.
- */
-export function updateCustomer(db: Db, target: Target, input: CustomerUpdate, ifMatch?: number[]) {
-  return updatePlan('upwell.customers', db, customers, withAddresses, target, customerChanges(input), ifMatch, toUpwellCustomer);
-}
+const upwellWrites = writes('upwell.customers', customers, withAddresses, { targets: { source: bySource } });
 
-/** The workspace's customer with this unique source pair. */
-export const bySource = (workspaceId: string, sourceSystem: string, sourceSystemId: string): Target => ({
-  key: 'source',
-  where: () =>
-    and(
-      eq(customers.workspaceId, param('workspaceId')),
-      eq(customers.sourceSystem, param('sourceSystem')),
-      eq(customers.sourceSystemId, param('sourceSystemId')),
-    ),
-  values: { workspaceId, sourceSystem, sourceSystemId },
-});
+/**
+ * Hasura's update: set the given fields on the customer the target selects
+ * (one at most: by id, or by the unique source pair) and return it; with
+ * nothing to set it only reads. undefined: no such customer.
+ */
+export function updateCustomer(target: { id: string } | { sourceSystem: string; sourceSystemId: string }, workspaceId: string, input: Input, ifMatch?: number[]) {
+  return upwellWrites.update('id' in target ? 'id' : 'source', { workspaceId, ...target }, customer.changes(input), ifMatch, toUpwellCustomer);
+}

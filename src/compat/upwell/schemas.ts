@@ -1,8 +1,8 @@
 /** Upwell (seed 003) request shapes: Hasura-style inputs, camelCase fields. */
 import * as v from 'valibot';
-import { ccEmailAddresses, dueOption } from '../../customers/schemas';
-import { country, email, instant, jsonObject, metadata, nullable, object, oneOf, text, uuid } from '../../http/fields';
-import { UPWELL_ADDRESS_TYPES } from '../mapping';
+import { customer } from '../../customers/fields';
+import { object, oneOf, text } from '../../model/values';
+import { addressEntries, contactEntries, customerInsertEntries, customerSetEntries, UPWELL_ADDRESS_TYPES, type UpwellAddressType } from './mapping';
 
 /** Nested rows per customer, and customers per bulk request (see README). */
 export const MAX_NESTED_ROWS = 20;
@@ -24,55 +24,29 @@ const noRows = (what: string) =>
   arrayRelationship(v.never(`This service keeps no ${what}`), 0);
 
 const address = object({
-  streetLine1: text(),
-  streetLine2: nullable(text()),
-  city: text(),
-  stateOrProvince: nullable(text()),
-  zipOrPostalCode: text(32),
-  country,
-  type: v.optional(oneOf(Object.keys(UPWELL_ADDRESS_TYPES) as [keyof typeof UPWELL_ADDRESS_TYPES]), 'ADDRESS_BOOK'),
+  ...addressEntries,
+  type: v.optional(oneOf(Object.keys(UPWELL_ADDRESS_TYPES) as [UpwellAddressType, ...UpwellAddressType[]]), 'ADDRESS_BOOK'),
 });
 
-const contact = object({
-  firstName: text(),
-  lastName: text(),
-  emailAddress: email,
-  phoneNumber: nullable(text(64)),
-});
+const contact = object(contactEntries);
+
+const dueOption = v.nullable(customer.specs.due_option.schema);
 
 /** `customerRule` as Hasura's object-relationship insert `{"data": {"dueOption": n}}`, or `{"dueOption": n}`. */
 const customerRule = v.optional(
   v.nullable(
     object({
-      data: v.optional(object({ dueOption: nullable(dueOption) })),
-      dueOption: nullable(dueOption),
+      data: v.optional(object({ dueOption: v.optional(dueOption) })),
+      dueOption: v.optional(dueOption),
     }),
   ),
 );
 
-/** The scalar columns of CustomersSetInput (what PUT can change). */
-const scalarFields = {
-  emailAddress: nullable(email),
-  ccEmailAddresses: nullable(ccEmailAddresses),
-  billToCustomerId: nullable(uuid),
-  collectorId: nullable(text()),
-  metadata: nullable(metadata),
-  sourceSystem: nullable(text()),
-  sourceSystemId: nullable(text()),
-  // Kept as strings here: the canonical schema converts them once.
-  deletedAt: nullable(instant),
-  addressesLastUpdatedAt: nullable(instant),
-  contactsLastUpdatedAt: nullable(instant),
-};
-
 export const CustomersInsertInput = object({
-  name: text(),
-  ...scalarFields,
+  ...customerInsertEntries,
   addresses: arrayRelationship(address, MAX_NESTED_ROWS),
   contacts: arrayRelationship(contact, MAX_NESTED_ROWS),
   customerRule,
-  customerEmailSettings: nullable(jsonObject),
-  customerIntegrationSettings: nullable(jsonObject),
   paymentLineItems: noRows('payments'),
   remittanceLineItems: noRows('remittances'),
 });
@@ -91,8 +65,8 @@ export const CreateCustomers = object({
   ),
 });
 
-const CustomersSetInput = object({ name: v.optional(text()), ...scalarFields });
-const CustomerRulesSetInput = object({ dueOption: nullable(dueOption) });
+const CustomersSetInput = object(customerSetEntries);
+const CustomerRulesSetInput = object({ dueOption: v.optional(dueOption) });
 
 export const UpdateCustomer = object({
   input: v.optional(CustomersSetInput, {}),

@@ -6,26 +6,14 @@
  */
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { customers } from '../../db/schema';
-import { CUSTOMER_FIELD_COLUMNS, FOLDED_FIELDS } from '../../customers/queries';
 import * as v from 'valibot';
-import { ApiError, type Issue } from '../../http/errors';
-import { timestamp } from '../../http/fields';
+import { customer } from '../../customers/fields';
 import { fold } from '../../lib/text';
-import { UPWELL_CUSTOMER_FIELDS, type UpwellCustomerField } from '../mapping';
+import type { FieldSpec } from '../../model/fields';
+import { timestamp } from '../../model/values';
+import { customers } from '../../store/schema';
 import { likeCondition, MAX_PATTERN_BYTES } from './like';
-
-/**
- * The folded copy `_ilike` matches on (src/lib/text.ts): the name's column,
- * the other text fields' entry in customers.folded; ids are lower-case UUIDs,
- * folded already.
- */
-function foldedValue(field: UpwellCustomerField, column: SQLiteColumn): SQL {
-  if (field === 'name') return sql`${customers.nameSearch}`;
-  const canonical = UPWELL_CUSTOMER_FIELDS[field];
-  if ((FOLDED_FIELDS as readonly string[]).includes(canonical)) return sql`(${customers.folded} ->> ${`$.${canonical}`})`;
-  return sql`${column}`;
-}
+import { CUSTOMER_NAMES } from './mapping';
 
 export const MAX_DEPTH = 5;
 export const MAX_CONDITIONS = 30;
@@ -36,14 +24,41 @@ const MAX_ORDER_KEYS = 5;
 
 type Kind = 'text' | 'timestamp';
 
-/** Upwell fields that can be filtered and sorted on, with their column. JSON-valued fields are not. */
-const FILTERABLE: Partial<Record<UpwellCustomerField, { column: SQLiteColumn; kind: Kind }>> = {};
-for (const [upwell, canonical] of Object.entries(UPWELL_CUSTOMER_FIELDS) as [UpwellCustomerField, string][]) {
-  const key =
-    canonical === 'id' ? 'id' : canonical === 'created_at' ? 'createdAt' : canonical === 'updated_at' ? 'updatedAt' : CUSTOMER_FIELD_COLUMNS[canonical as keyof typeof CUSTOMER_FIELD_COLUMNS];
-  const column = customers[key as keyof typeof customers.$inferSelect] as SQLiteColumn;
-  if (column.dataType === 'json') continue;
-  FILTERABLE[upwell] = { column, kind: column.columnType === 'SQLiteInteger' ? 'timestamp' : 'text' };
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+interface Filterable {
+  column: SQLiteColumn;
+  kind: Kind;
+  /** What `_ilike` matches: the folded copy (src/lib/text.ts), or the column where its values are folded already (ids). */
+  folded: SQL;
+}
+
+const specs = customer.specs as Record<string, FieldSpec>;
+
+/**
+ * The Upwell fields that can be filtered and sorted on: the customer's
+ * scalar fields with an Upwell name, and id/createdAt/updatedAt. JSON-valued
+ * fields cannot.
+ */
+const FILTERABLE: Record<string, Filterable> = {};
+for (const [upwell, name] of Object.entries(CUSTOMER_NAMES)) {
+  const spec = specs[name];
+  const type = spec?.kind.type ?? (name === 'id' ? 'uuid' : 'timestamp');
+  if (!['text', 'email', 'uuid', 'timestamp'].includes(type)) continue;
+  const column = customer.column(name);
+  const fold = spec?.fold;
+  FILTERABLE[upwell] = {
+    column,
+    kind: type === 'timestamp' ? 'timestamp' : 'text',
+    folded: fold?.column
+      ? sql`${customer.column(fold.column)}`
+      : fold
+        ? sql`(${customers.folded} ->> ${`$.${fold.key ?? name}`})`
+        : sql`${column}`,
+  };
 }
 
 const COMPARISONS = new Map([
@@ -96,7 +111,7 @@ class Translator {
         const inner = this.expression(arg, at, depth + 1);
         parts.push(inner && not(inner));
       } else if (Object.hasOwn(FILTERABLE, key)) {
-        parts.push(this.comparison(key as UpwellCustomerField, arg, at));
+        parts.push(this.comparison(key, arg, at));
       } else {
         this.fail(at, key.startsWith('_') ? `Unsupported operator ${key}` : `Unknown or unfilterable field ${key}`);
       }
@@ -104,7 +119,7 @@ class Translator {
     return and(...parts) ?? sql`1`;
   }
 
-  private comparison(field: UpwellCustomerField, ops: unknown, path: string): SQL | undefined {
+  private comparison(field: string, ops: unknown, path: string): SQL | undefined {
     const { column, kind } = FILTERABLE[field]!;
     if (typeof ops !== 'object' || ops === null || Array.isArray(ops)) return this.fail(path, 'Expected an object of operators');
     const parts: (SQL | undefined)[] = [];
@@ -116,7 +131,7 @@ class Translator {
     return and(...parts);
   }
 
-  private operator(field: UpwellCustomerField, column: SQLiteColumn, kind: Kind, op: string, raw: unknown, at: string): SQL | undefined {
+  private operator(field: string, column: SQLiteColumn, kind: Kind, op: string, raw: unknown, at: string): SQL | undefined {
     const one = () => this.value(at, kind, raw);
     const compare = COMPARISONS.get(op);
     if (compare) {
@@ -140,7 +155,7 @@ class Translator {
         const compiled =
           op === '_like'
             ? likeCondition(sql`${column}`, String(pattern), (text) => text, true)
-            : likeCondition(foldedValue(field, column), String(pattern), fold, false);
+            : likeCondition(FILTERABLE[field]!.folded, String(pattern), fold, false);
         if (compiled.tooLong) {
           return this.fail(
             at,
@@ -164,7 +179,7 @@ class Translator {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) return this.fail(`orderBy.${i}`, 'Expected {field: direction}');
       for (const [field, direction] of Object.entries(item)) {
         const at = `orderBy.${i}.${field}`;
-        const entry = Object.hasOwn(FILTERABLE, field) ? FILTERABLE[field as UpwellCustomerField] : undefined;
+        const entry = Object.hasOwn(FILTERABLE, field) ? FILTERABLE[field] : undefined;
         const match = typeof direction === 'string' ? /^(asc|desc)(?:_nulls_(first|last))?$/.exec(direction) : null;
         if (!entry) this.fail(at, `Unknown or unsortable field ${field}`);
         else if (!match) this.fail(at, 'Expected asc, desc, asc_nulls_first, asc_nulls_last, desc_nulls_first or desc_nulls_last');
@@ -181,16 +196,14 @@ class Translator {
 
   check(): void {
     if (this.params > MAX_PARAMS) this.fail('where', `At most ${MAX_PARAMS} values in one search`);
-    if (this.issues.length > 0) {
-      throw new ApiError('validation_error', `Invalid search: ${this.issues.map((i) => i.path).join(', ')}`, { issues: this.issues });
-    }
   }
 }
 
-export function translateSearch(where: unknown, orderBy: unknown): { where: SQL | undefined; orderBy: SQL[] } {
+/** The search in SQL, or the issues that make it invalid (each naming its path). */
+export function translateSearch(where: unknown, orderBy: unknown): { where: SQL | undefined; orderBy: SQL[]; issues: Issue[] } {
   const t = new Translator();
   const condition = where === undefined ? undefined : t.expression(where, 'where', 1);
   const order = t.orderBy(orderBy);
   t.check();
-  return { where: condition, orderBy: order };
+  return { where: condition, orderBy: order, issues: t.issues };
 }

@@ -7,9 +7,9 @@
 import * as v from 'valibot';
 import { gt, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { param } from '../db/prepared';
+import { param } from '../store/statements';
 import { UUID_PATTERN } from '../lib/ids';
-import { object } from './fields';
+import { object } from './values';
 
 export const pageParams = {
   limit: v.optional(
@@ -34,8 +34,14 @@ export function afterCursor(id: SQLiteColumn, cursor: string | undefined): SQL |
 }
 
 /** Rows were fetched with limit + 1: the extra row only tells whether there is more. */
-export function toPage<R extends { id: string }, T>(rows: R[], limit: number, map: (row: R) => T) {
+export function toPage<R extends { id: string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
   const hasMore = rows.length > limit;
   const kept = hasMore ? rows.slice(0, limit) : rows;
   return { data: kept.map(map), hasMore, nextCursor: hasMore ? kept[kept.length - 1]!.id : null };
+}
+
+export interface Page<T> {
+  data: T[];
+  hasMore: boolean;
+  nextCursor: string | null;
 }

@@ -8,16 +8,18 @@
  */
 import type * as v from 'valibot';
 import type { IRequest } from 'itty-router';
-import type { Scope } from '../tokens/token';
-import { database, type Db } from '../db/client';
+import { UUID_PATTERN } from '../lib/ids';
+import type { Scope } from '../lib/tokens';
+import { database, type Db } from '../store/client';
+import { classify, StoreError } from '../store/errors';
+import { runIdempotent } from '../store/idempotency';
+import { runPlan, type WritePlan } from '../store/plan';
 import { authenticate, requireScope, type Principal } from './auth';
-import { runPlan, type WritePlan } from '../db/plan';
 import { readJsonObject } from './body';
 import { etag, ifMatchVersions, noneMatch } from './conditional';
-import { fromDatabaseError, notFound } from './errors';
-import { idempotencyKey, runIdempotent } from './idempotency';
+import { fromStore, notFound } from './errors';
+import { idempotencyKey } from './idempotency';
 import { limitWorkspace } from './limits';
-import { UUID_PATTERN } from '../lib/ids';
 import { jsonResponse, type Reply } from './responses';
 import type { Timing } from './timing';
 import { parse } from './validate';
@@ -99,7 +101,9 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
         try {
           return await work(db);
         } catch (error) {
-          throw fromDatabaseError(error) ?? error;
+          // Rules the store enforces (references, uniqueness, versions, keys) become client errors here.
+          const failure = classify(error);
+          throw failure ? fromStore(error instanceof StoreError ? error : new StoreError(failure)) : error;
         }
       });
     const ctx: RouteContext = {

@@ -1,7 +1,7 @@
 /** One Drizzle instance per D1 binding object, built once per isolate rather than per request. */
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 
-/** Drizzle on a D1 binding; `$client` is the binding, for statements rendered once (src/db/prepared.ts). */
+/** Drizzle on a D1 binding; `$client` is the binding, for statements rendered once (src/store/statements.ts). */
 export type Db = DrizzleD1Database & { $client: D1Database };
 
 const instances = new WeakMap<D1Database, Db>();

@@ -5,6 +5,8 @@
  * that listing tokens needs no reads. Plain erasable TypeScript so that Node
  * can run it directly.
  */
+import { sha256Hex } from './crypto.ts';
+
 export const SCOPES = ['read', 'write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -35,17 +37,6 @@ export function randomBase62(length: number): string {
 
 export function generateToken(env: 'dev' | 'prod'): string {
   return `qwt_${env}_${randomBase62(64)}`;
-}
-
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-const encoder = new TextEncoder();
-
-/** Hex SHA-256; on every request (the token's KV key, the ETag), so no per-call tables. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
-  let hex = '';
-  for (const byte of digest) hex += HEX[byte];
-  return hex;
 }
 
 export async function tokenKey(token: string): Promise<string> {

@@ -1,0 +1,161 @@
+/**
+ * The Upwell customer API (seed 003, Hasura-style REST), mounted at
+ * /api/rest, over the canonical tables. Errors are
+ * `{error: {code, message, details, requestId}, status: "error", timestamp}`.
+ */
+import * as v from 'valibot';
+import { address } from '../../addresses/fields';
+import { contact } from '../../contacts/fields';
+import { customer } from '../../customers/fields';
+import { defineApi, type RouteDef } from '../../http/api';
+import { invalid, notFound, type ErrorCode } from '../../http/errors';
+import { reply } from '../../http/responses';
+import { route } from '../../http/route';
+import { uuidv7 } from '../../lib/ids';
+import { versionOf } from '../../lib/versions';
+import { ADDRESS_NAMES, CONTACT_NAMES, CUSTOMER_FIELDS, toCanonical, UPWELL_ADDRESS_TYPES, UPWELL_CUSTOMER_TYPE, upwellPath } from './mapping';
+import { createCustomers, getCustomer, listCustomers, updateCustomer, type NewCustomer } from './queries';
+import { CreateCustomer, CreateCustomers, ListQuery, SearchBody, UpdateCustomer, UpdateCustomerBySource, type CustomersInsertInput } from './schemas';
+import { translateSearch } from './where';
+
+interface DueOption {
+  dueOption?: number | null | undefined;
+}
+
+/** Upwell's insert input in canonical terms (already validated by the Upwell schema, which uses the canonical fields' rules). */
+function toNewCustomer(input: CustomersInsertInput): NewCustomer {
+  const id = uuidv7();
+  const rule = input.customerRule as (DueOption & { data?: DueOption }) | null | undefined;
+  return {
+    id,
+    customer: { ...toCanonical(input, CUSTOMER_FIELDS), type: UPWELL_CUSTOMER_TYPE, due_option: rule?.data?.dueOption ?? rule?.dueOption ?? undefined },
+    contacts: (input.contacts as Record<string, unknown>[]).map((c) => ({ ...toCanonical(c, CONTACT_NAMES), customer_id: id })),
+    addresses: (input.addresses as (Record<string, unknown> & { type: keyof typeof UPWELL_ADDRESS_TYPES })[]).map((a) => ({
+      address: { ...toCanonical(a, ADDRESS_NAMES), customer_id: id, type: UPWELL_ADDRESS_TYPES[a.type] },
+      upwellType: a.type,
+    })),
+  };
+}
+
+/** A set input and its rules input: only what was sent changes (`{}` leaves due_option as it is). */
+function toChanges(body: v.InferOutput<typeof UpdateCustomer>) {
+  const rules = body.customerRulesInput;
+  return { ...toCanonical(body.input, CUSTOMER_FIELDS), ...(rules && rules.dueOption !== undefined ? { due_option: rules.dueOption } : {}) };
+}
+
+const aggregate = (page: { customers: unknown[]; count: number }) => ({
+  customers: page.customers,
+  customersAggregate: { aggregate: { count: page.count } },
+});
+
+const routes: RouteDef[] = [
+  {
+    method: 'POST',
+    path: '/api/rest/customers',
+    handler: route('write', { body: CreateCustomer }, async (ctx, { body }) => {
+      const item = ctx.timing.time('validation', () => toNewCustomer(body.input));
+      const [created] = await ctx.write(() => createCustomers(ctx.workspaceId, [item]));
+      return reply({ createCustomer: created }, 200, versionOf(created));
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/rest/bulk-customers',
+    handler: route('write', { body: CreateCustomers }, async (ctx, { body }) => {
+      const items = ctx.timing.time('validation', () => body.inputs.map(toNewCustomer));
+      const created = await ctx.write(() => createCustomers(ctx.workspaceId, items));
+      return reply({ createCustomers: { returning: created } });
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/rest/customers/search',
+    handler: route('read', { body: SearchBody }, async (ctx, { body }) => {
+      const { where, orderBy, issues } = ctx.timing.time('validation', () => translateSearch(body.where, body.orderBy));
+      if (issues.length > 0) throw invalid('Invalid search', issues);
+      return reply(aggregate(await ctx.query((db) => listCustomers(db, ctx.workspaceId, { ...body, where, orderBy }))));
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/rest/customers',
+    handler: route('read', { query: ListQuery }, async (ctx, { query }) => reply(aggregate(await ctx.query((db) => listCustomers(db, ctx.workspaceId, query))))),
+  },
+  {
+    method: 'GET',
+    path: '/api/rest/customers/:id',
+    handler: route('read', { id: 'Customer' }, async (ctx, { id }) => {
+      const found = await ctx.query((db) => getCustomer(db, ctx.workspaceId, id));
+      if (!found) throw notFound('Customer');
+      return reply({ customer: found }, 200, versionOf(found));
+    }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/rest/customers/:id',
+    handler: route('write', { id: 'Customer', body: UpdateCustomer }, async (ctx, { id, body, ifMatch }) => {
+      const changes = toChanges(body);
+      const updated = await ctx.write(() => updateCustomer({ id }, ctx.workspaceId, changes, ifMatch));
+      if (!updated) throw notFound('Customer');
+      return reply(
+        { updateCustomer: updated, updateCustomerRules: { affectedRows: body.customerRulesInput?.dueOption !== undefined ? 1 : 0 } },
+        200,
+        versionOf(updated),
+      );
+    }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/rest/customers',
+    handler: route('write', { body: UpdateCustomerBySource }, async (ctx, { body, ifMatch }) => {
+      const changes = toChanges(body);
+      const source = { sourceSystem: body.sourceSystem, sourceSystemId: body.sourceSystemId };
+      const updated = await ctx.write(() => updateCustomer(source, ctx.workspaceId, changes, ifMatch));
+      const returning = updated ? [updated] : [];
+      return reply(
+        {
+          updateCustomer: { affectedRows: returning.length, returning },
+          updateCustomerRules: { affectedRows: body.customerRulesInput?.dueOption !== undefined ? returning.length : 0 },
+        },
+        200,
+        versionOf(updated),
+      );
+    }),
+  },
+];
+
+const CODES: Record<ErrorCode, string> = {
+  validation_error: 'VALIDATION_ERROR',
+  invalid_json: 'VALIDATION_ERROR',
+  request_aborted: 'VALIDATION_ERROR',
+  invalid_reference: 'VALIDATION_ERROR',
+  unauthorized: 'INVALID_API_KEY',
+  forbidden: 'FORBIDDEN',
+  not_found: 'RESOURCE_NOT_FOUND',
+  method_not_allowed: 'METHOD_NOT_ALLOWED',
+  already_exists: 'RESOURCE_ALREADY_EXISTS',
+  segment_in_use: 'CONFLICT',
+  idempotency_in_progress: 'CONFLICT',
+  precondition_failed: 'PRECONDITION_FAILED',
+  idempotency_key_reused: 'IDEMPOTENCY_KEY_REUSED',
+  rate_limited: 'RATE_LIMITED',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
+  unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
+  internal_error: 'INTERNAL_SERVER_ERROR',
+};
+
+export const upwellApi = defineApi({
+  name: 'upwell',
+  mounts: ['/api/rest'],
+  routes,
+  render: (error, requestId) => ({
+    error: {
+      code: error.reason === 'missing_token' ? 'MISSING_AUTHORIZATION' : CODES[error.code],
+      message: error.reason === 'missing_token' ? 'Missing Authorization header' : error.message,
+      details: (error.issues ?? []).map((i) => ({ ...i, path: upwellPath(i.path) })),
+      requestId,
+    },
+    status: 'error',
+    timestamp: new Date().toISOString(),
+  }),
+});

@@ -1,0 +1,46 @@
+/**
+ * The customer, declared once (src/model/resource.ts derives the rest): the
+ * fields of Qwoty's customer (seeds 000, 001) and those the compatible APIs
+ * carry (README, "Field mapping"), in the order the API shows them.
+ */
+import { fold } from '../lib/text';
+import { f } from '../model/fields';
+import { declare } from '../model/resource';
+import { customers, type TaxId } from '../store/schema';
+
+export const CUSTOMER_TYPES = ['company', 'individual'] as const;
+
+const externalId = () => f.text().nullable().filter().fold();
+
+export const customer = declare(customers, {
+  number: f.integer(1, Number.MAX_SAFE_INTEGER).readOnly(),
+  name: f.text().required().fold({ column: 'name_search' }).upwell('name'),
+  legal_name: f.text().nullable().fold({ column: 'legal_name_search' }),
+  type: f.oneOf(CUSTOMER_TYPES).required().filter(),
+  segment_id: f.uuid().nullable().filter(),
+  logo: f.url().nullable(),
+  tax_ids: f
+    .list<TaxId>({ type: 'object', fields: { tax: { type: 'text', max: 255 }, tax_value: { type: 'text', max: 255 } } }, 25, { label: 'tax ids' })
+    .default([])
+    .fold({ key: 'tax_values', of: (taxIds: TaxId[]) => taxIds.map((t) => fold(t.tax_value)) }),
+  id_crm: externalId(),
+  id_erp: externalId(),
+  id_accounting: externalId(),
+  contact_origin: f.text(64).default('WEB_FORM'),
+  email_address: f.email().nullable().fold().upwell('emailAddress'),
+  cc_email_addresses: f.list<string>({ type: 'email' }, 50, { label: 'e-mail addresses' }).nullAs([]).default([]).upwell('ccEmailAddresses'),
+  bill_to_customer_id: f.uuid().nullable().upwell('billToCustomerId'),
+  collector_id: f.text().nullable().fold().upwell('collectorId'),
+  metadata: f.metadata().nullAs({}).default({}).upwell('metadata'),
+  source_system: f.text().nullable().fold().upwell('sourceSystem'),
+  source_system_id: f.text().nullable().fold().upwell('sourceSystemId'),
+  // Upwell: customerRule.dueOption (src/compat/upwell/mapping.ts).
+  due_option: f.integer(0, 100_000).nullable(),
+  email_settings: f.json().nullable().upwell('customerEmailSettings'),
+  integration_settings: f.json().nullable().upwell('customerIntegrationSettings'),
+  addresses_last_updated_at: f.timestamp().nullable().upwell('addressesLastUpdatedAt'),
+  contacts_last_updated_at: f.timestamp().nullable().upwell('contactsLastUpdatedAt'),
+  deleted_at: f.timestamp().nullable().upwell('deletedAt'),
+});
+
+export type Customer = ReturnType<typeof customer.toApi>;

@@ -1,0 +1,70 @@
+/**
+ * The five queries every resource has (create, get, update, delete, list),
+ * derived from its declaration; each is one D1 round trip. Lists filter on
+ * the declared filters (exact match, by index) and page by id; a resource may
+ * add conditions of its own (customers: tax_value, q).
+ */
+import { and, eq, getTableColumns, gt, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../store/client';
+import { owned, writes, type RecordTable, type Selection, type WriteOptions } from '../store/plan';
+import { family, param, read, type Values } from '../store/statements';
+import { toPage } from './page';
+import type { Declared, Fields, Input } from './resource';
+
+export interface CrudOptions<T extends RecordTable> extends WriteOptions<T> {
+  /** List conditions beyond the declared filters, by query parameter (its value is the placeholder of that name). */
+  conditions?: Record<string, (db: Db) => SQL | undefined>;
+  /** A list parameter's value as bound (e.g. folded), when it differs from the one sent. */
+  bind?: Record<string, (value: unknown) => unknown>;
+}
+
+export function crud<T extends RecordTable, F extends Fields>(name: string, declared: Declared<T, F>, options: CrudOptions<T> = {}) {
+  const { table, toApi } = declared;
+  // The builders below serve any table: typed as the base table and selection.
+  const base: RecordTable = table;
+  const selection: Selection = declared.selection;
+  const columns: Record<string, SQLiteColumn> = getTableColumns(base);
+  const write = writes(name, table, declared.selection, options);
+  const conditions = options.conditions ?? {};
+  const filters = [...Object.keys(declared.filters), ...Object.keys(conditions)];
+
+  const getQuery = family(`${name}.get`, (db) => [db.select(selection).from(base).where(owned(base))] as const);
+  const listQuery = family(`${name}.list`, (db, present: readonly string[]) => {
+    const where = present.map((filter) =>
+      filter === 'cursor'
+        ? gt(base.id, param('cursor'))
+        : conditions[filter]
+          ? conditions[filter](db)
+          : eq(columns[declared.columnKeys[filter]!]!, param(filter)),
+    );
+    return [
+      db
+        .select(selection)
+        .from(base)
+        .where(and(eq(base.workspaceId, param('workspaceId')), ...where))
+        .orderBy(base.id)
+        .limit(param('limit')),
+    ] as const;
+  });
+
+  return {
+    write,
+    create: (_db: Db, workspaceId: string, input: Input) => write.insert(declared.values(workspaceId, input), toApi),
+    async get(db: Db, workspaceId: string, id: string) {
+      const [[row]] = await read(db, getQuery, null, { workspaceId, id });
+      return row && toApi(row as Record<string, unknown>);
+    },
+    update: (_db: Db, workspaceId: string, id: string, input: Input, ifMatch?: number[]) =>
+      write.update('id', { workspaceId, id }, declared.changes(input), ifMatch, toApi),
+    remove: (_db: Db, workspaceId: string, id: string, ifMatch?: number[]) => write.remove('id', { workspaceId, id }, ifMatch),
+    async list(db: Db, workspaceId: string, params: Values & { limit: number }) {
+      // The shape: the filters present, in a fixed order.
+      const present = [...filters, 'cursor'].filter((filter) => params[filter] !== undefined);
+      const values: Values = { workspaceId, limit: params.limit + 1 };
+      for (const filter of present) values[filter] = options.bind?.[filter] ? options.bind[filter](params[filter]) : params[filter];
+      const [rows] = await read(db, listQuery, present, values);
+      return toPage(rows as Record<string, unknown>[] as { id: string }[], params.limit, toApi);
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Every use of Drizzle's internals, in one place; test/store/drizzle.test.ts
+ * fails if an upgrade of drizzle-orm (pinned) changes any of them. What the
+ * rest of the store does with Drizzle goes through its public API.
+ *
+ * Used here, beyond the public API:
+ * - a prepared query's `fields` (its selection as Drizzle orders it) and its
+ *   `mapAllResult` / `mapResult(result, isFromBatch)`, to render a statement
+ *   once and map its rows later without rebuilding it;
+ * - the shapes Drizzle leaves in a rendered query's params: a Placeholder, or
+ *   a Param wrapping one with the column that encodes it;
+ * - an `sql` expression's `decoder` (what `.mapWith()` set).
+ */
+import { Column, is, Param, Placeholder, SQL, type Query } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+
+export type Values = Record<string, unknown>;
+
+/** What Drizzle's select/insert/update/delete builders have in common. */
+export interface Preparable {
+  prepare(): {
+    getQuery(): Query;
+    mapAllResult(rows: unknown, isFromBatch?: boolean): unknown;
+    mapResult(response: unknown, isFromBatch?: boolean): unknown;
+  };
+  all(): Promise<unknown>;
+}
+
+/** A statement rendered once: its SQL text, how to bind a request's values, how to read its rows. */
+export interface Statement {
+  sql: string;
+  /** Per parameter: its value for the request (a placeholder's value, encoded like a column's). */
+  params: ((values: Values) => unknown)[];
+  /** Rows from `.raw()` (arrays, the cheapest form D1 returns) to Drizzle's rows. */
+  mapRows(rows: unknown[][]): unknown;
+  /** A result of a batch (`{ results: [...objects] }`) to what Drizzle would have returned. */
+  mapBatchResult(result: unknown): unknown;
+}
+
+interface Decoder {
+  mapFromDriverValue(value: unknown): unknown;
+}
+
+function valueOf(values: Values, name: string): unknown {
+  const value = values[name];
+  if (value === undefined) throw new Error(`No value for placeholder "${name}"`);
+  return value;
+}
+
+/**
+ * Drizzle leaves a placeholder in the params as is, or wrapped with the
+ * column that encodes it (insert values, update sets). Unlike Drizzle's own
+ * fillPlaceholders, null stays NULL here rather than going through the
+ * encoder (a JSON column would store the text 'null'), as it does when
+ * Drizzle renders a literal null.
+ */
+function binder(rendered: unknown): (values: Values) => unknown {
+  if (is(rendered, Placeholder)) {
+    const { name } = rendered;
+    return (values) => valueOf(values, name);
+  }
+  if (is(rendered, Param) && is(rendered.value, Placeholder)) {
+    const { name } = rendered.value;
+    const { encoder } = rendered;
+    return (values) => {
+      const value = valueOf(values, name);
+      return value === null ? null : encoder.mapToDriverValue(value);
+    };
+  }
+  return () => rendered;
+}
+
+/** How a selected field's stored value is read: a column's own mapping, or an expression's `.mapWith()`. */
+const decoderOf = (field: unknown): Decoder | undefined =>
+  is(field, Column) ? field : is(field, SQL) ? (field as unknown as { decoder: Decoder }).decoder : undefined;
+
+/**
+ * Drizzle maps each row field by field, checking every field's class each
+ * time; a selection of flat fields (columns and SQL expressions: no nested
+ * objects, so no join nullification) gets its decoders looked up once
+ * instead, with the same result (NULL stays null). Anything else falls back
+ * to Drizzle's own mapping.
+ */
+function flatRows(prepared: object): ((rows: unknown[][]) => unknown) | undefined {
+  const fields = (prepared as { fields?: { path: string[]; field: unknown }[] }).fields;
+  if (!fields) return undefined;
+  const names: string[] = [];
+  const decoders: Decoder[] = [];
+  for (const { path, field } of fields) {
+    const decoder = decoderOf(field);
+    if (path.length !== 1 || !decoder) return undefined;
+    decoders.push(decoder);
+    names.push(path[0]!);
+  }
+  return (rows) =>
+    rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) {
+        const value = row[i];
+        out[names[i]!] = value === null ? null : decoders[i]!.mapFromDriverValue(value);
+      }
+      return out;
+    });
+}
+
+/** Builds a statement's SQL text and its mappings, once. */
+export function render(query: Preparable): Statement {
+  const prepared = query.prepare();
+  const { sql: text, params } = prepared.getQuery();
+  const flat = flatRows(prepared);
+  return {
+    sql: text,
+    params: params.map(binder),
+    mapRows: flat ?? ((rows) => prepared.mapAllResult(rows)),
+    // A batch returns rows as objects, their keys in column order (as Drizzle reads them too).
+    mapBatchResult: flat
+      ? (result) => flat((result as D1Result<Record<string, unknown>>).results.map((row) => Object.values(row)))
+      : (result) => prepared.mapResult(result, true),
+  };
+}
+
+export type Selection = Record<string, SQLiteColumn | SQL>;
+
+/** A selected row, typed: a column's data (null where nullable), an expression's `.mapWith()` type. */
+export type Row<S extends Selection> = {
+  [K in keyof S]: S[K] extends SQLiteColumn ? S[K]['_']['data'] | (S[K]['_']['notNull'] extends true ? never : null) : S[K] extends SQL<infer U> ? U : never;
+};
+
+/** A row as JSON built in SQL, decoded the way Drizzle decodes a selected row. */
+export function decodeRow<S extends Selection>(selection: S, raw: Record<string, unknown>): Row<S> {
+  const row: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(selection)) {
+    const value = raw[key] ?? null;
+    if (value === null) row[key] = null;
+    else if (is(field, Column)) row[key] = field.mapFromDriverValue(value);
+    // JSON built in SQL (json_group_array) arrives already parsed; text still needs the field's decoder.
+    else row[key] = typeof value === 'string' ? decoderOf(field)!.mapFromDriverValue(value) : value;
+  }
+  return row as Row<S>;
+}
