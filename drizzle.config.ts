@@ -1,6 +1,6 @@
 import { defineConfig } from 'drizzle-kit';
 
-// Generates SQL migrations from src/db/schema.ts into migrations/, where
+// Generates SQL migrations from src/store/schema.ts into migrations/, where
 // `wrangler d1 migrations apply` and the test setup pick them up.
 export default defineConfig({
   dialect: 'sqlite',

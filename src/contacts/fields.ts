@@ -13,12 +13,12 @@ export const contact = declare(contacts, {
   email: f.email().required().upwell('emailAddress'),
   phone: f.text(64).nullable().upwell('phoneNumber'),
   // Duplicates are dropped.
-  role: f.list<(typeof CONTACT_ROLES)[number]>({ type: 'enum', values: CONTACT_ROLES }, undefined, { unique: true, label: 'roles' }).default([]),
+  role: f.list<(typeof CONTACT_ROLES)[number]>({ type: 'enum', values: CONTACT_ROLES }, 'roles', undefined, true).default([]),
   id_crm: f.text().nullable(),
   id_erp: f.text().nullable(),
   id_accounting: f.text().nullable(),
   /** The addresses linked to this contact, oldest first. */
-  address_ids: f.computed(relatedIds(addresses.id, addresses.contactId, contacts.id)),
+  address_ids: f.computed(relatedIds(addresses.id, addresses.contact_id, contacts.id)),
 });
 
 export type Contact = ReturnType<typeof contact.toApi>;

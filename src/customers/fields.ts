@@ -20,7 +20,7 @@ export const customer = declare(customers, {
   segment_id: f.uuid().nullable().filter(),
   logo: f.url().nullable(),
   tax_ids: f
-    .list<TaxId>({ type: 'object', fields: { tax: { type: 'text', max: 255 }, tax_value: { type: 'text', max: 255 } } }, 25, { label: 'tax ids' })
+    .list<TaxId>({ type: 'object', fields: { tax: { type: 'text', max: 255 }, tax_value: { type: 'text', max: 255 } } }, '{tax, tax_value}', 25)
     .default([])
     .fold({ key: 'tax_values', of: (taxIds: TaxId[]) => taxIds.map((t) => fold(t.tax_value)) }),
   id_crm: externalId(),
@@ -28,7 +28,7 @@ export const customer = declare(customers, {
   id_accounting: externalId(),
   contact_origin: f.text(64).default('WEB_FORM'),
   email_address: f.email().nullable().fold().upwell('emailAddress'),
-  cc_email_addresses: f.list<string>({ type: 'email' }, 50, { label: 'e-mail addresses' }).nullAs([]).default([]).upwell('ccEmailAddresses'),
+  cc_email_addresses: f.list<string>({ type: 'email' }, 'e-mail addresses', 50).nullAs([]).default([]).upwell('ccEmailAddresses'),
   bill_to_customer_id: f.uuid().nullable().upwell('billToCustomerId'),
   collector_id: f.text().nullable().fold().upwell('collectorId'),
   metadata: f.metadata().nullAs({}).default({}).upwell('metadata'),

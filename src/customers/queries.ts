@@ -23,25 +23,26 @@ import { customer } from './fields';
 export const takeNumber = (db: Db, workspaceId: unknown) =>
   db
     .insert(workspaceCounters)
-    .values({ workspaceId: workspaceId as string, customers: 1 })
-    .onConflictDoUpdate({ target: workspaceCounters.workspaceId, set: { customers: sql`${workspaceCounters.customers} + 1` } });
+    .values({ workspace_id: workspaceId as string, customers: 1 })
+    .onConflictDoUpdate({ target: workspaceCounters.workspace_id, set: { customers: sql`${workspaceCounters.customers} + 1` } });
 
 export const nextNumber = (workspaceId: unknown): SQL<number> =>
-  sql<number>`(SELECT ${qualified(workspaceCounters.customers)} FROM ${workspaceCounters} WHERE ${qualified(workspaceCounters.workspaceId)} = ${workspaceId})`;
+  sql<number>`(SELECT ${qualified(workspaceCounters.customers)} FROM ${workspaceCounters} WHERE ${qualified(workspaceCounters.workspace_id)} = ${workspaceId})`;
 
 /** The workspace's customer with this unique (source_system, source_system_id): placeholders of those names. */
 export const bySource = (t: typeof customers) =>
-  and(eq(t.workspaceId, param('workspaceId')), eq(t.sourceSystem, param('sourceSystem')), eq(t.sourceSystemId, param('sourceSystemId')));
+  and(eq(t.workspace_id, param('workspaceId')), eq(t.source_system, param('sourceSystem')), eq(t.source_system_id, param('sourceSystemId')));
 
 export const customerQueries = crud('customers', customer, {
-  computed: () => ({ number: nextNumber(param('workspaceId')) }),
-  before: (db) => [takeNumber(db, param('workspaceId'))],
+  // Insert placeholders are named after their columns.
+  computed: () => ({ number: nextNumber(param('workspace_id')) }),
+  before: (db) => [takeNumber(db, param('workspace_id'))],
   // Addresses and contacts go with the customer, under the same guard; tax ids follow by ON DELETE CASCADE.
   cascade: (db, guarded) => {
     const present = exists(db.select({ id: customers.id }).from(customers).where(guarded));
     return [
-      db.delete(addresses).where(and(eq(addresses.workspaceId, param('workspaceId')), eq(addresses.customerId, param('id')), present)),
-      db.delete(contacts).where(and(eq(contacts.workspaceId, param('workspaceId')), eq(contacts.customerId, param('id')), present)),
+      db.delete(addresses).where(and(eq(addresses.workspace_id, param('workspaceId')), eq(addresses.customer_id, param('id')), present)),
+      db.delete(contacts).where(and(eq(contacts.workspace_id, param('workspaceId')), eq(contacts.customer_id, param('id')), present)),
     ];
   },
   conditions: {
@@ -49,11 +50,11 @@ export const customerQueries = crud('customers', customer, {
       inArray(
         customers.id,
         db
-          .select({ id: customerTaxIds.customerId })
+          .select({ id: customerTaxIds.customer_id })
           .from(customerTaxIds)
-          .where(and(eq(customerTaxIds.workspaceId, param('workspaceId')), eq(customerTaxIds.taxValue, param('tax_value')))),
+          .where(and(eq(customerTaxIds.workspace_id, param('workspaceId')), eq(customerTaxIds.tax_value, param('tax_value')))),
       ),
-    q: () => sql`instr(${customers.nameSearch}, ${param('q')}) > 0`,
+    q: () => sql`instr(${customers.name_search}, ${param('q')}) > 0`,
   },
   bind: { q: (q) => fold(q as string) },
 });
@@ -65,8 +66,8 @@ const getQuery = family('customers.get.related', (db) => [
   db
     .select({
       ...customer.selection,
-      contactIds: relatedIds(contacts.id, contacts.customerId, customers.id),
-      addressIds: relatedIds(addresses.id, addresses.customerId, customers.id),
+      contactIds: relatedIds(contacts.id, contacts.customer_id, customers.id),
+      addressIds: relatedIds(addresses.id, addresses.customer_id, customers.id),
     })
     .from(customers)
     .where(owned(customers)),

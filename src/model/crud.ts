@@ -24,7 +24,6 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
   // The builders below serve any table: typed as the base table and selection.
   const base: RecordTable = table;
   const selection: Selection = declared.selection;
-  const columns: Record<string, SQLiteColumn> = getTableColumns(base);
   const write = writes(name, table, declared.selection, options);
   const conditions = options.conditions ?? {};
   const filters = [...Object.keys(declared.filters), ...Object.keys(conditions)];
@@ -36,13 +35,13 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
         ? gt(base.id, param('cursor'))
         : conditions[filter]
           ? conditions[filter](db)
-          : eq(columns[declared.columnKeys[filter]!]!, param(filter)),
+          : eq(declared.column(filter), param(filter)),
     );
     return [
       db
         .select(selection)
         .from(base)
-        .where(and(eq(base.workspaceId, param('workspaceId')), ...where))
+        .where(and(eq(base.workspace_id, param('workspaceId')), ...where))
         .orderBy(base.id)
         .limit(param('limit')),
     ] as const;

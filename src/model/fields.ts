@@ -18,7 +18,7 @@ export type Kind =
   | { type: 'email' | 'url' | 'uuid' | 'country' | 'timestamp' | 'metadata' | 'json' }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'integer'; min: number; max: number }
-  | { type: 'list'; item: Kind; max?: number; unique?: true; label?: string }
+  | { type: 'list'; item: Kind; max?: number; unique?: true; label: string }
   | { type: 'computed' }
   | { type: 'object'; fields: Record<string, Kind> };
 
@@ -141,18 +141,10 @@ export function schemaOf(kind: Kind): v.GenericSchema {
     case 'computed':
       return v.never();
     case 'list': {
-      const list = values.list(schemaOf(kind.item), kind.max, kind.label ?? describe(kind.item));
+      const list = values.list(schemaOf(kind.item), kind.max, kind.label);
       return kind.unique ? v.pipe(list, v.transform((items: unknown[]) => [...new Set(items)])) : list;
     }
   }
-}
-
-/** How a kind's items are named in messages ("Expected an array of ..."). */
-function describe(kind: Kind): string {
-  if (kind.type === 'object') return `{${Object.keys(kind.fields).join(', ')}}`;
-  if (kind.type === 'email') return 'e-mail addresses';
-  if (kind.type === 'enum') return kind.values.join('/');
-  return `${kind.type}s`;
 }
 
 const field = <T>(kind: Kind, out?: (stored: never) => unknown) => new Field<T>(kind, schemaOf(kind), out);
@@ -170,7 +162,8 @@ export const f = {
   timestamp: () => field<string>({ type: 'timestamp' }, isoOrNull as (stored: never) => unknown),
   metadata: () => field<Record<string, string>>({ type: 'metadata' }),
   json: () => field<Record<string, unknown>>({ type: 'json' }),
-  list: <T>(item: Kind, max?: number, options: { unique?: true; label?: string } = {}) => field<T[]>({ type: 'list', item, max, ...options }),
+  /** `label` names the items in messages ("Expected an array of tax ids"). */
+  list: <T>(item: Kind, label: string, max?: number, unique?: true) => field<T[]>({ type: 'list', item, label, max, unique }),
   /** Read with an SQL expression (related ids): shown, never written. */
   computed: <T>(select: SQL<T>) => {
     const computed = field<T>({ type: 'computed' });

@@ -3,10 +3,11 @@
  * Everything that names its fields derives from the declaration: the create,
  * update and list-filter schemas, the columns a row is selected with, the
  * row -> API object mapping, the insert values and the PATCH columns (with the
- * folded copies kept beside them). API names are the SQL column names; a
- * field without its column fails when the module loads.
+ * folded copies kept beside them). A field's API name is its column's key and
+ * SQL name (src/store/schema.ts); a field without its column fails when the
+ * module loads.
  */
-import { getTableColumns, type SQL } from 'drizzle-orm';
+import { getTableColumns, getTableName, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import * as v from 'valibot';
 import { uuidv7 } from '../lib/ids';
@@ -26,16 +27,15 @@ export type ApiObject<F extends Fields> = { id: string; workspace_id: string } &
   updated_at: string;
 };
 
-const SYSTEM = { id: 'id', workspace_id: 'workspaceId', created_at: 'createdAt', updated_at: 'updatedAt', version: 'version' } as const;
+/** The columns every record has beside its declared fields. */
+const SYSTEM = ['id', 'workspace_id', 'created_at', 'updated_at', 'version'];
 
 export interface Declared<T extends RecordTable, F extends Fields> {
   table: T;
   fields: F;
   /** Each field's spec, by API name. */
   specs: Record<keyof F & string, FieldSpec>;
-  /** API name -> Drizzle column key, for the fields and the system columns. */
-  columnKeys: Record<string, string>;
-  /** The table's column of this SQL name (folded copies included). */
+  /** The table's column of this name (API, column key and SQL names are one; folded copies included). */
   column(name: string): SQLiteColumn;
   /**
    * The columns an API object is read from (system and declared ones; no
@@ -54,13 +54,20 @@ export interface Declared<T extends RecordTable, F extends Fields> {
   changes(input: Input): Record<string, unknown>;
 }
 
+/** A field's schema in a create body: required, or optional with its default; `null` where nullable. */
+export function createEntry(spec: FieldSpec, optional = !spec.required): v.GenericSchema {
+  const value = spec.nullable ? v.nullable(spec.schema) : spec.schema;
+  return optional ? v.optional(value, spec.default as never) : value;
+}
+
+const specsOf = <F extends Fields>(fields: F) =>
+  Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, field.spec])) as Record<keyof F & string, FieldSpec>;
+
 /** A request shape declared with fields but stored elsewhere (a compatible API's body): its create schema. */
 export function shape<F extends Fields>(fields: F) {
-  const specs = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, field.spec])) as Record<keyof F & string, FieldSpec>;
+  const specs = specsOf(fields);
   const entries: v.ObjectEntries = {};
-  for (const [name, spec] of Object.entries(specs) as [string, FieldSpec][]) {
-    entries[name] = spec.required ? spec.schema : v.optional(spec.nullable ? v.nullable(spec.schema) : spec.schema, spec.default as never);
-  }
+  for (const [name, spec] of Object.entries(specs) as [string, FieldSpec][]) entries[name] = createEntry(spec);
   return { fields, specs, create: object(entries) as unknown as v.GenericSchema<unknown, Input> };
 }
 
@@ -72,74 +79,67 @@ function folded(spec: FieldSpec, value: unknown): unknown {
 
 export function declare<T extends RecordTable, F extends Fields>(table: T, fields: F): Declared<T, F> {
   const columns = getTableColumns(table) as Record<string, SQLiteColumn>;
-  const byName = new Map(Object.entries(columns).map(([key, column]) => [column.name, key]));
-  const keyOf = (name: string) => {
-    const key = byName.get(name);
-    if (!key) throw new Error(`${table._.name}: no column "${name}" for the declared field`);
-    return key;
+  const column = (name: string) => {
+    if (!columns[name]) throw new Error(`${getTableName(table)}: no column "${name}" for the declared field`);
+    return columns[name];
   };
-  const specs = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, field.spec])) as Record<keyof F & string, FieldSpec>;
+  const specs = specsOf(fields);
   const entries = Object.entries(specs) as [string, FieldSpec][];
-  const columnKeys: Record<string, string> = { ...SYSTEM };
-  for (const [name, spec] of entries) columnKeys[name] = spec.select ? name : keyOf(name);
   const selection: Record<string, SQLiteColumn | SQL> = {};
-  for (const [name, key] of Object.entries(columnKeys)) selection[key] = specs[name]?.select ?? columns[key]!;
-  const twinKey = (spec: FieldSpec) => (spec.fold?.column ? keyOf(spec.fold.column) : undefined);
-  const foldedKey = columns.folded ? 'folded' : undefined;
+  for (const name of [...SYSTEM, ...Object.keys(specs)]) selection[name] = specs[name as keyof F & string]?.select ?? column(name);
+  // The table keeps the folded copies of its fields in a JSON column `folded` (customers do).
+  const hasFolded = 'folded' in columns;
   const written = entries.filter(([, spec]) => !spec.readOnly);
 
   const createEntries: v.ObjectEntries = {};
   const updateEntries: v.ObjectEntries = {};
   const filters: Record<string, v.GenericSchema> = {};
   for (const [name, spec] of written) {
-    const value = spec.nullable ? v.nullable(spec.schema) : spec.schema;
-    createEntries[name] = spec.required ? value : v.optional(value, spec.default as never);
-    updateEntries[name] = spec.immutable ? immutable(name) : v.optional(value);
+    createEntries[name] = createEntry(spec);
+    updateEntries[name] = spec.immutable ? immutable(name) : createEntry({ ...spec, default: undefined }, true);
   }
   for (const [name, spec] of entries) if (spec.filter) filters[name] = v.optional(spec.schema);
 
   /** Folded copies and cleared columns a written value brings along. */
   function alongside(out: Record<string, unknown>, merge: Record<string, unknown>, name: string, spec: FieldSpec, value: unknown) {
     if (spec.fold) {
-      const twin = twinKey(spec);
-      if (twin) out[twin] = folded(spec, value);
+      if (spec.fold.column) out[column(spec.fold.column).name] = folded(spec, value);
       else merge[spec.fold.key ?? name] = folded(spec, value);
     }
-    for (const cleared of spec.clears) out[keyOf(cleared)] = null;
+    for (const cleared of spec.clears) out[column(cleared).name] = null;
   }
 
   return {
     table,
     fields,
     specs,
-    columnKeys,
-    column: (name) => columns[keyOf(name)]!,
+    column,
     selection: selection as T['_']['columns'],
     create: object(createEntries) as unknown as v.GenericSchema<unknown, Input>,
     update: object(updateEntries) as unknown as v.GenericSchema<unknown, Input>,
     filters,
     toApi(row) {
-      const api: Record<string, unknown> = { id: row.id, workspace_id: row.workspaceId };
+      const api: Record<string, unknown> = { id: row.id, workspace_id: row.workspace_id };
       for (const [name, spec] of entries) {
-        const stored = row[columnKeys[name]!];
+        const stored = row[name];
         api[name] = spec.out ? (spec.out as (s: unknown) => unknown)(stored) : stored;
       }
-      api.created_at = iso(row.createdAt as number);
-      api.updated_at = iso(row.updatedAt as number);
+      api.created_at = iso(row.created_at as number);
+      api.updated_at = iso(row.updated_at as number);
       return versioned(api as ApiObject<F>, row.version as number);
     },
     values(workspaceId, input, now = Date.now(), id = uuidv7(now)) {
-      const out: Record<string, unknown> & { id: string } = { id, workspaceId };
+      const out: Record<string, unknown> & { id: string } = { id, workspace_id: workspaceId };
       const merge: Record<string, unknown> = {};
       for (const [name, spec] of written) {
         const sent = input[name];
         const value = sent === undefined ? (spec.default ?? null) : sent === null ? spec.nullAs : sent;
-        out[columnKeys[name]!] = value;
+        out[name] = value;
         alongside(out, merge, name, spec, value);
       }
-      if (foldedKey) out[foldedKey] = merge;
-      out.createdAt = now;
-      out.updatedAt = now;
+      if (hasFolded) out.folded = merge;
+      out.created_at = now;
+      out.updated_at = now;
       return out;
     },
     changes(input) {
@@ -149,10 +149,10 @@ export function declare<T extends RecordTable, F extends Fields>(table: T, field
         const sent = input[name];
         if (sent === undefined || spec.immutable) continue;
         const value = sent === null ? spec.nullAs : sent;
-        out[columnKeys[name]!] = value;
+        out[name] = value;
         alongside(out, merge, name, spec, value);
       }
-      if (foldedKey && Object.keys(merge).length > 0) out[foldedKey] = new JsonMerge(merge);
+      if (hasFolded && Object.keys(merge).length > 0) out.folded = new JsonMerge(merge);
       return out;
     },
   };

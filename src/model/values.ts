@@ -90,6 +90,4 @@ export const jsonObject = v.pipe(recordObject, v.record(v.string(), v.unknown())
 
 /** An array of `item`, at most `max` long. */
 export const list = <S extends v.GenericSchema>(item: S, max: number | undefined, what: string) =>
-  max === undefined
-    ? v.array(item, `Expected an array of ${what}`)
-    : v.pipe(v.array(item, `Expected an array of ${what}`), v.maxLength(max, `At most ${max} ${what}`));
+  v.pipe(v.array(item, `Expected an array of ${what}`), v.maxLength(max ?? Infinity, `At most ${max} items`));

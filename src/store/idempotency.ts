@@ -28,25 +28,25 @@ export interface IdempotencyKey {
 const purge = (db: Db, now: unknown, limit: unknown) =>
   db
     .delete(idempotencyKeys)
-    .where(sql`rowid IN (SELECT rowid FROM ${idempotencyKeys} WHERE ${idempotencyKeys.expiresAt} < ${now} LIMIT ${limit})`);
+    .where(sql`rowid IN (SELECT rowid FROM ${idempotencyKeys} WHERE ${idempotencyKeys.expires_at} < ${now} LIMIT ${limit})`);
 
 export const purgeExpired = (db: Db, now: number, limit: number) => purge(db, now, limit).run();
 
-const mine = () => and(eq(idempotencyKeys.workspaceId, param('idemWorkspaceId')), eq(idempotencyKeys.key, param('idemKey')));
+const mine = () => and(eq(idempotencyKeys.workspace_id, param('idemWorkspaceId')), eq(idempotencyKeys.key, param('idemKey')));
 
 /** The claim, the write and the record, in one batch. */
 function keyedStatements(db: Db, plan: WritePlan<unknown>): readonly Preparable[] {
   const write = plan.build(db);
   return [
     purge(db, param('idemNow'), PURGE_PER_WRITE),
-    db.delete(idempotencyKeys).where(and(mine(), lt(idempotencyKeys.expiresAt, param('idemNow')))),
+    db.delete(idempotencyKeys).where(and(mine(), lt(idempotencyKeys.expires_at, param('idemNow')))),
     db.insert(idempotencyKeys).values({
-      workspaceId: param('idemWorkspaceId'),
+      workspace_id: param('idemWorkspaceId'),
       key: param('idemKey'),
       fingerprint: param('idemFingerprint'),
       result: null,
-      createdAt: param('idemNow'),
-      expiresAt: param('idemExpiresAt'),
+      created_at: param('idemNow'),
+      expires_at: param('idemExpiresAt'),
     }),
     ...write.statements,
     // The snapshot is NULL when the write did not happen: then the claim is released.

@@ -99,10 +99,10 @@ export const readRows =
     );
 
 /** The columns every record table has. */
-export type RecordTable = SQLiteTable & { id: SQLiteColumn; workspaceId: SQLiteColumn; version: SQLiteColumn; updatedAt: SQLiteColumn };
+export type RecordTable = SQLiteTable & { id: SQLiteColumn; workspace_id: SQLiteColumn; version: SQLiteColumn; updated_at: SQLiteColumn };
 
 /** The workspace's row of the given id: placeholders `workspaceId` and `id`. */
-export const owned = (table: RecordTable) => and(eq(table.workspaceId, param('workspaceId')), eq(table.id, param('id')));
+export const owned = (table: RecordTable) => and(eq(table.workspace_id, param('workspaceId')), eq(table.id, param('id')));
 
 /** A change that merges into a JSON object column (json_patch: null removes a key) instead of replacing it. */
 export class JsonMerge {
@@ -177,7 +177,7 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
       for (const column of shape.columns) {
         set[column] = shape.merged.includes(column) ? sql`json_patch(${columns[column]}, ${param(`set_${column}`)})` : param(`set_${column}`);
       }
-      set.updatedAt = sql`max(${param('now')}, ${table.updatedAt} + 1)`;
+      set.updated_at = sql`max(${param('now')}, ${table.updated_at} + 1)`;
       set.version = sql`${table.version} + 1`;
       const write = db.update(table).set(set as T['$inferInsert']).where(matching).returning(selection);
       // changes() is the row count of the UPDATE just before: 0 when it matched nothing (missing, stale).

@@ -17,82 +17,82 @@ export interface TaxId {
 }
 
 const timestamps = {
-  createdAt: integer('created_at').notNull(),
-  updatedAt: integer('updated_at').notNull(),
+  created_at: integer().notNull(),
+  updated_at: integer().notNull(),
   /** Bumped by every update: the record's ETag, checked by If-Match (migrations/0004). */
-  version: integer('version').notNull().default(1),
+  version: integer().notNull().default(1),
 };
 
 const externalIds = {
-  idCrm: text('id_crm'),
-  idErp: text('id_erp'),
-  idAccounting: text('id_accounting'),
+  id_crm: text(),
+  id_erp: text(),
+  id_accounting: text(),
 };
 
 export const segments = sqliteTable(
   'segments',
   {
-    id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull(),
-    name: text('name').notNull(),
-    reference: text('reference'),
-    description: text('description'),
+    id: text().primaryKey(),
+    workspace_id: text().notNull(),
+    name: text().notNull(),
+    reference: text(),
+    description: text(),
     ...timestamps,
   },
-  (t) => [index('segments_workspace_id_idx').on(t.workspaceId, t.id)],
+  (t) => [index('segments_workspace_id_idx').on(t.workspace_id, t.id)],
 );
 
 export const customers = sqliteTable(
   'customers',
   {
-    id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull(),
-    name: text('name').notNull(),
+    id: text().primaryKey(),
+    workspace_id: text().notNull(),
+    name: text().notNull(),
     // The name folded (src/lib/text.ts fold) for `q`: SQLite's LIKE and lower() only fold ASCII.
-    nameSearch: text('name_search').notNull(),
-    type: text('type', { enum: ['company', 'individual'] }).notNull(),
-    segmentId: text('segment_id').references(() => segments.id),
-    logo: text('logo'),
-    taxIds: text('tax_ids', { mode: 'json' }).$type<TaxId[]>().notNull().default(sql`'[]'`),
+    name_search: text().notNull(),
+    type: text({ enum: ['company', 'individual'] }).notNull(),
+    segment_id: text().references(() => segments.id),
+    logo: text(),
+    tax_ids: text({ mode: 'json' }).$type<TaxId[]>().notNull().default(sql`'[]'`),
     ...externalIds,
     // Fields the AmbioSys and Upwell APIs carry (migrations/0002).
     /** Per-workspace sequence number: the integer id of APIs that use one (AmbioSys customer_id). */
-    number: integer('number').notNull().default(0),
-    legalName: text('legal_name'),
+    number: integer().notNull().default(0),
+    legal_name: text(),
     /** The legal name folded, for AmbioSys search (migrations/0004). */
-    legalNameSearch: text('legal_name_search'),
+    legal_name_search: text(),
     /**
      * Folded copies of the other text fields that are matched case- and
      * accent-insensitively, and of the tax values (`tax_values`), written by
      * the Worker (migrations/0007): the database can only fold ASCII.
      */
-    folded: text('folded', { mode: 'json' }).$type<Record<string, string | null | string[]>>().notNull().default(sql`'{}'`),
-    contactOrigin: text('contact_origin').notNull().default('WEB_FORM'),
-    emailAddress: text('email_address'),
-    ccEmailAddresses: text('cc_email_addresses', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-    billToCustomerId: text('bill_to_customer_id'),
-    collectorId: text('collector_id'),
-    metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
-    sourceSystem: text('source_system'),
-    sourceSystemId: text('source_system_id'),
-    dueOption: integer('due_option'),
-    emailSettings: text('email_settings', { mode: 'json' }).$type<Record<string, unknown>>(),
-    integrationSettings: text('integration_settings', { mode: 'json' }).$type<Record<string, unknown>>(),
-    addressesLastUpdatedAt: integer('addresses_last_updated_at'),
-    contactsLastUpdatedAt: integer('contacts_last_updated_at'),
-    deletedAt: integer('deleted_at'),
+    folded: text({ mode: 'json' }).$type<Record<string, string | null | string[]>>().notNull().default(sql`'{}'`),
+    contact_origin: text().notNull().default('WEB_FORM'),
+    email_address: text(),
+    cc_email_addresses: text({ mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    bill_to_customer_id: text(),
+    collector_id: text(),
+    metadata: text({ mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
+    source_system: text(),
+    source_system_id: text(),
+    due_option: integer(),
+    email_settings: text({ mode: 'json' }).$type<Record<string, unknown>>(),
+    integration_settings: text({ mode: 'json' }).$type<Record<string, unknown>>(),
+    addresses_last_updated_at: integer(),
+    contacts_last_updated_at: integer(),
+    deleted_at: integer(),
     ...timestamps,
   },
   (t) => [
-    uniqueIndex('customers_number_idx').on(t.workspaceId, t.number),
-    uniqueIndex('customers_source_idx').on(t.workspaceId, t.sourceSystem, t.sourceSystemId),
-    index('customers_bill_to_idx').on(t.billToCustomerId),
-    index('customers_workspace_id_idx').on(t.workspaceId, t.id),
-    index('customers_type_idx').on(t.workspaceId, t.type, t.id),
-    index('customers_segment_id_idx').on(t.segmentId, t.id),
-    index('customers_id_crm_idx').on(t.workspaceId, t.idCrm, t.id),
-    index('customers_id_erp_idx').on(t.workspaceId, t.idErp, t.id),
-    index('customers_id_accounting_idx').on(t.workspaceId, t.idAccounting, t.id),
+    uniqueIndex('customers_number_idx').on(t.workspace_id, t.number),
+    uniqueIndex('customers_source_idx').on(t.workspace_id, t.source_system, t.source_system_id),
+    index('customers_bill_to_idx').on(t.bill_to_customer_id),
+    index('customers_workspace_id_idx').on(t.workspace_id, t.id),
+    index('customers_type_idx').on(t.workspace_id, t.type, t.id),
+    index('customers_segment_id_idx').on(t.segment_id, t.id),
+    index('customers_id_crm_idx').on(t.workspace_id, t.id_crm, t.id),
+    index('customers_id_erp_idx').on(t.workspace_id, t.id_erp, t.id),
+    index('customers_id_accounting_idx').on(t.workspace_id, t.id_accounting, t.id),
   ],
 );
 
@@ -100,76 +100,76 @@ export const customers = sqliteTable(
 export const customerTaxIds = sqliteTable(
   'customer_tax_ids',
   {
-    customerId: text('customer_id')
+    customer_id: text()
       .notNull()
       .references(() => customers.id, { onDelete: 'cascade' }),
-    position: integer('position').notNull(),
-    workspaceId: text('workspace_id').notNull(),
-    tax: text('tax').notNull(),
-    taxValue: text('tax_value').notNull(),
+    position: integer().notNull(),
+    workspace_id: text().notNull(),
+    tax: text().notNull(),
+    tax_value: text().notNull(),
     /** The tax value folded, from customers.folded (migrations/0007). */
-    taxValueSearch: text('tax_value_search'),
+    tax_value_search: text(),
   },
   (t) => [
-    primaryKey({ columns: [t.customerId, t.position] }),
-    index('customer_tax_ids_tax_value_idx').on(t.workspaceId, t.taxValue),
+    primaryKey({ columns: [t.customer_id, t.position] }),
+    index('customer_tax_ids_tax_value_idx').on(t.workspace_id, t.tax_value),
   ],
 );
 
 export const contacts = sqliteTable(
   'contacts',
   {
-    id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull(),
-    customerId: text('customer_id')
+    id: text().primaryKey(),
+    workspace_id: text().notNull(),
+    customer_id: text()
       .notNull()
       .references(() => customers.id),
-    firstName: text('first_name').notNull(),
-    lastName: text('last_name').notNull(),
-    email: text('email').notNull(),
-    phone: text('phone'),
-    role: text('role', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    first_name: text().notNull(),
+    last_name: text().notNull(),
+    email: text().notNull(),
+    phone: text(),
+    role: text({ mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     ...externalIds,
     ...timestamps,
   },
   (t) => [
-    index('contacts_workspace_id_idx').on(t.workspaceId, t.id),
-    index('contacts_customer_id_idx').on(t.customerId, t.id),
+    index('contacts_workspace_id_idx').on(t.workspace_id, t.id),
+    index('contacts_customer_id_idx').on(t.customer_id, t.id),
   ],
 );
 
 export const addresses = sqliteTable(
   'addresses',
   {
-    id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull(),
-    customerId: text('customer_id')
+    id: text().primaryKey(),
+    workspace_id: text().notNull(),
+    customer_id: text()
       .notNull()
       .references(() => customers.id),
-    contactId: text('contact_id'),
-    type: text('type', { enum: ['billing', 'shipping'] }).notNull(),
+    contact_id: text(),
+    type: text({ enum: ['billing', 'shipping'] }).notNull(),
     /**
      * The type as an Upwell client wrote it (ADDRESS_BOOK, BILLING, SHIPPING),
      * so that it reads back what it wrote; cleared when `type` is set through
      * the canonical API (migrations/0008).
      */
-    upwellType: text('upwell_type', { enum: ['ADDRESS_BOOK', 'BILLING', 'SHIPPING'] }),
-    name: text('name'),
-    addressLine1: text('address_line1').notNull(),
-    addressLine2: text('address_line2'),
-    city: text('city').notNull(),
-    postalCode: text('postal_code').notNull(),
-    state: text('state'),
-    country: text('country').notNull(),
-    comment: text('comment'),
+    upwell_type: text({ enum: ['ADDRESS_BOOK', 'BILLING', 'SHIPPING'] }),
+    name: text(),
+    address_line1: text().notNull(),
+    address_line2: text(),
+    city: text().notNull(),
+    postal_code: text().notNull(),
+    state: text(),
+    country: text().notNull(),
+    comment: text(),
     ...externalIds,
     ...timestamps,
   },
   (t) => [
-    foreignKey({ columns: [t.contactId], foreignColumns: [contacts.id] }).onDelete('set null'),
-    index('addresses_workspace_id_idx').on(t.workspaceId, t.id),
-    index('addresses_customer_id_idx').on(t.customerId, t.id),
-    index('addresses_contact_id_idx').on(t.contactId, t.id),
+    foreignKey({ columns: [t.contact_id], foreignColumns: [contacts.id] }).onDelete('set null'),
+    index('addresses_workspace_id_idx').on(t.workspace_id, t.id),
+    index('addresses_customer_id_idx').on(t.customer_id, t.id),
+    index('addresses_contact_id_idx').on(t.contact_id, t.id),
   ],
 );
 
@@ -181,15 +181,15 @@ export const addresses = sqliteTable(
 export const idempotencyKeys = sqliteTable(
   'idempotency_keys',
   {
-    workspaceId: text('workspace_id').notNull(),
-    key: text('key').notNull(),
+    workspace_id: text().notNull(),
+    key: text().notNull(),
     /** SHA-256 of method, path and body: the same key for another request is refused. */
-    fingerprint: text('fingerprint').notNull(),
-    result: text('result'),
-    createdAt: integer('created_at').notNull(),
-    expiresAt: integer('expires_at').notNull(),
+    fingerprint: text().notNull(),
+    result: text(),
+    created_at: integer().notNull(),
+    expires_at: integer().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.key] }), index('idempotency_keys_expires_at_idx').on(t.expiresAt)],
+  (t) => [primaryKey({ columns: [t.workspace_id, t.key] }), index('idempotency_keys_expires_at_idx').on(t.expires_at)],
 );
 
 /**
@@ -198,6 +198,6 @@ export const idempotencyKeys = sqliteTable(
  * reused for another customer.
  */
 export const workspaceCounters = sqliteTable('workspace_counters', {
-  workspaceId: text('workspace_id').primaryKey(),
-  customers: integer('customers').notNull(),
+  workspace_id: text().primaryKey(),
+  customers: integer().notNull(),
 });

@@ -6,8 +6,8 @@
  * statements with placeholders (`param('id')`). The first request of a shape
  * has Drizzle build and render it; later ones only bind their values. The
  * cache key is the family's (unique) name and the shape itself, and the
- * builder sees nothing else, so a key cannot name another shape's SQL. In the
- * test suite every cache hit is rebuilt and compared with what was cached.
+ * builder sees nothing else, so a key cannot name another shape's SQL; the
+ * test suite also rebuilds every cache hit and compares it (checkCacheHits).
  * Statements a client composes freely (Upwell `where` trees, bulk creates)
  * are built per request with `once()` instead: a cache keyed by them could
  * only grow.
@@ -45,11 +45,12 @@ export function family<S extends Shape, B>(name: string, build: (db: Db, shape: 
  */
 export const MAX_SHAPES = 512;
 const cache = new Map<string, readonly Statement[]>();
-let verify = false;
+type Check = (key: string, cached: readonly Statement[], build: () => readonly Preparable[]) => void;
+let check: Check | undefined;
 
-/** Test suites: rebuild every cached shape on use and fail if its SQL differs from the cached text. */
-export function verifyCachedStatements(on: boolean): void {
-  verify = on;
+/** The test suite sets a check run on every cache hit (it rebuilds the shape and compares the SQL). */
+export function checkCacheHits(run: Check | undefined): void {
+  check = run;
 }
 
 export const keyOf = (family: Family<never, unknown>, shape: Shape) => `${family.name}:${JSON.stringify(shape)}`;
@@ -61,16 +62,14 @@ export function cached(key: string, build: () => readonly Preparable[]): readonl
     found = build().map(render);
     if (cache.size >= MAX_SHAPES) cache.delete(cache.keys().next().value!);
     cache.set(key, found);
-  } else if (verify) {
-    const fresh = build().map(render);
-    const same = fresh.length === found.length && fresh.every((s, i) => s.sql === found![i]!.sql);
-    if (!same) throw new Error(`Statement cache key "${key}" names SQL that differs from what its builder writes now`);
-  }
+  } else check?.(key, found, build);
   return found;
 }
 
 /** Statements built for one request (shapes a client composes). */
 export const once = (build: () => readonly Preparable[]): readonly Statement[] => build().map(render);
+
+export { render };
 
 /**
  * Runs statements with their values in one round trip (one statement, or one

@@ -30,11 +30,11 @@ describe('Drizzle internals used by src/store/drizzle.ts', () => {
     const select = db.select().from(customers).where(eq(customers.id, param('id'))).prepare().getQuery();
     expect(is(select.params[0], Placeholder)).toBe(true);
     expect((select.params[0] as Placeholder).name).toBe('id');
-    const insert = db.insert(workspaceCounters).values({ workspaceId: param('w'), customers: param('n') }).prepare().getQuery();
+    const insert = db.insert(workspaceCounters).values({ workspace_id: param('w'), customers: param('n') }).prepare().getQuery();
     const [w] = insert.params as Param[];
     expect(is(w, Param)).toBe(true);
     expect(is(w!.value, Placeholder)).toBe(true);
-    expect(w!.encoder).toBe(workspaceCounters.workspaceId);
+    expect(w!.encoder).toBe(workspaceCounters.workspace_id);
   });
 
   it("keeps an expression's .mapWith() as its `decoder`", () => {
@@ -43,9 +43,9 @@ describe('Drizzle internals used by src/store/drizzle.ts', () => {
   });
 
   it('render() and decodeRow() read values as Drizzle does: JSON columns parsed, NULL kept', () => {
-    const statement = render(db.select({ tax: customers.taxIds, logo: customers.logo }).from(customers));
+    const statement = render(db.select({ tax: customers.tax_ids, logo: customers.logo }).from(customers));
     expect(statement.sql).toBe('select "tax_ids", "logo" from "customers"');
     expect(statement.mapRows([['[{"tax":"VAT","tax_value":"1"}]', null]])).toEqual([{ tax: [{ tax: 'VAT', tax_value: '1' }], logo: null }]);
-    expect(decodeRow({ tax: customers.taxIds, logo: customers.logo }, { tax: '[]', logo: null })).toEqual({ tax: [], logo: null });
+    expect(decodeRow({ tax: customers.tax_ids, logo: customers.logo }, { tax: '[]', logo: null })).toEqual({ tax: [], logo: null });
   });
 });

@@ -13,13 +13,13 @@ import type { AmbiosysList } from './schemas';
 
 /** Name, legal name or a tax id contains the `needle` placeholder (folded, like the stored copies it is matched on). */
 const matches = () =>
-  sql`(instr(${qualified(customers.nameSearch)}, ${param('needle')}) > 0
-    OR instr(${qualified(customers.legalNameSearch)}, ${param('needle')}) > 0
-    OR EXISTS (SELECT 1 FROM ${customerTaxIds} WHERE ${qualified(customerTaxIds.customerId)} = ${qualified(customers.id)}
-      AND instr(${qualified(customerTaxIds.taxValueSearch)}, ${param('needle')}) > 0))`;
+  sql`(instr(${qualified(customers.name_search)}, ${param('needle')}) > 0
+    OR instr(${qualified(customers.legal_name_search)}, ${param('needle')}) > 0
+    OR EXISTS (SELECT 1 FROM ${customerTaxIds} WHERE ${qualified(customerTaxIds.customer_id)} = ${qualified(customers.id)}
+      AND instr(${qualified(customerTaxIds.tax_value_search)}, ${param('needle')}) > 0))`;
 
 const listQuery = family('ambiosys.list', (db, search: boolean) => {
-  const where = and(eq(customers.workspaceId, param('workspaceId')), search ? matches() : undefined);
+  const where = and(eq(customers.workspace_id, param('workspaceId')), search ? matches() : undefined);
   return [
     db.select(customer.selection).from(customers).where(where).orderBy(asc(customers.number)).limit(param('limit')).offset(param('offset')),
     db.select({ count: count() }).from(customers).where(where),
@@ -38,7 +38,7 @@ export async function listByPage(db: Db, workspaceId: string, params: AmbiosysLi
 }
 
 const getQuery = family('ambiosys.get', (db) => [
-  db.select(customer.selection).from(customers).where(and(eq(customers.workspaceId, param('workspaceId')), eq(customers.number, param('number')))),
+  db.select(customer.selection).from(customers).where(and(eq(customers.workspace_id, param('workspaceId')), eq(customers.number, param('number')))),
 ] as const);
 
 export async function getByNumber(db: Db, workspaceId: string, number: number) {

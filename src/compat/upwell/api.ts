@@ -4,9 +4,6 @@
  * `{error: {code, message, details, requestId}, status: "error", timestamp}`.
  */
 import * as v from 'valibot';
-import { address } from '../../addresses/fields';
-import { contact } from '../../contacts/fields';
-import { customer } from '../../customers/fields';
 import { defineApi, type RouteDef } from '../../http/api';
 import { invalid, notFound, type ErrorCode } from '../../http/errors';
 import { reply } from '../../http/responses';
@@ -124,23 +121,16 @@ const routes: RouteDef[] = [
   },
 ];
 
-const CODES: Record<ErrorCode, string> = {
-  validation_error: 'VALIDATION_ERROR',
+/** Upwell's codes: the API's own, upper-cased, but for these. */
+const CODES: Partial<Record<ErrorCode, string>> = {
   invalid_json: 'VALIDATION_ERROR',
   request_aborted: 'VALIDATION_ERROR',
   invalid_reference: 'VALIDATION_ERROR',
   unauthorized: 'INVALID_API_KEY',
-  forbidden: 'FORBIDDEN',
   not_found: 'RESOURCE_NOT_FOUND',
-  method_not_allowed: 'METHOD_NOT_ALLOWED',
   already_exists: 'RESOURCE_ALREADY_EXISTS',
   segment_in_use: 'CONFLICT',
   idempotency_in_progress: 'CONFLICT',
-  precondition_failed: 'PRECONDITION_FAILED',
-  idempotency_key_reused: 'IDEMPOTENCY_KEY_REUSED',
-  rate_limited: 'RATE_LIMITED',
-  payload_too_large: 'PAYLOAD_TOO_LARGE',
-  unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
   internal_error: 'INTERNAL_SERVER_ERROR',
 };
 
@@ -150,7 +140,7 @@ export const upwellApi = defineApi({
   routes,
   render: (error, requestId) => ({
     error: {
-      code: error.reason === 'missing_token' ? 'MISSING_AUTHORIZATION' : CODES[error.code],
+      code: error.reason === 'missing_token' ? 'MISSING_AUTHORIZATION' : (CODES[error.code] ?? error.code.toUpperCase()),
       message: error.reason === 'missing_token' ? 'Missing Authorization header' : error.message,
       details: (error.issues ?? []).map((i) => ({ ...i, path: upwellPath(i.path) })),
       requestId,

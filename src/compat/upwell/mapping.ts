@@ -10,7 +10,7 @@ import { address, type Address } from '../../addresses/fields';
 import { contact } from '../../contacts/fields';
 import { customer, type Customer } from '../../customers/fields';
 import type { FieldSpec } from '../../model/fields';
-import type { Declared, Fields, Input } from '../../model/resource';
+import { createEntry, type Declared, type Fields, type Input } from '../../model/resource';
 import type { RecordTable } from '../../store/plan';
 
 /** Upwell has no customer type; its customers are created as companies. */
@@ -40,8 +40,8 @@ function entries(declared: Declared<RecordTable, Fields>, names: Record<string, 
   const out: v.ObjectEntries = {};
   for (const [upwell, name] of Object.entries(names)) {
     const spec = (declared.specs as Record<string, FieldSpec>)[name]!;
-    const value = spec.nullable ? v.nullable(spec.schema) : spec.schema;
-    out[upwell] = spec.required && !optional ? value : v.optional(value);
+    // Upwell takes no defaults: values() applies the canonical ones to what is not sent.
+    out[upwell] = createEntry({ ...spec, default: undefined }, optional || !spec.required);
   }
   return out;
 }

@@ -24,7 +24,7 @@ const addressList = sql<string>`(SELECT json_group_array(json_object(${sql.join(
   addressFields.map((name) => sql`${name}, ${sql.identifier(name)}`),
   sql`, `,
 )}))
-  FROM (SELECT * FROM ${addresses} WHERE ${qualified(addresses.customerId)} = ${qualified(customers.id)} ORDER BY ${qualified(addresses.id)}))`.mapWith(
+  FROM (SELECT * FROM ${addresses} WHERE ${qualified(addresses.customer_id)} = ${qualified(customers.id)} ORDER BY ${qualified(addresses.id)}))`.mapWith(
   (value: string) => JSON.parse(value) as AddressForUpwell[],
 );
 
@@ -60,7 +60,7 @@ export function createCustomers(workspaceId: string, items: NewCustomer[]): Writ
           db.insert(customers).values({ ...(customer.values(workspaceId, item.customer, now, item.id) as typeof customers.$inferInsert), number: nextNumber(workspaceId) }),
           ...item.contacts.map((c) => db.insert(contacts).values(contact.values(workspaceId, c, now) as typeof contacts.$inferInsert)),
           ...item.addresses.map((a) =>
-            db.insert(addresses).values({ ...(address.values(workspaceId, a.address, now) as typeof addresses.$inferInsert), upwellType: a.upwellType }),
+            db.insert(addresses).values({ ...(address.values(workspaceId, a.address, now) as typeof addresses.$inferInsert), upwell_type: a.upwellType }),
           ),
         ]),
         db.select(withAddresses).from(customers).where(created).orderBy(customers.id),
@@ -81,7 +81,7 @@ export async function getCustomer(db: Db, workspaceId: string, id: string) {
 
 /** A page of the workspace's customers matching `where` (the client's own shape: built per request, values inline). */
 export async function listCustomers(db: Db, workspaceId: string, page: { limit: number; offset: number; where?: SQL | undefined; orderBy?: SQL[] }) {
-  const where = and(eq(customers.workspaceId, workspaceId), page.where);
+  const where = and(eq(customers.workspace_id, workspaceId), page.where);
   const [rows, [total]] = await readOnce(db, () => [
     db
       .select(withAddresses)

@@ -157,10 +157,7 @@ class Translator {
             ? likeCondition(sql`${column}`, String(pattern), (text) => text, true)
             : likeCondition(FILTERABLE[field]!.folded, String(pattern), fold, false);
         if (compiled.tooLong) {
-          return this.fail(
-            at,
-            `A pattern with _ or more than one % run must be at most ${MAX_PATTERN_BYTES} bytes (D1's LIKE limit); exact, prefix (abc%), suffix (%abc) and substring (%abc%) patterns may be longer`,
-          );
+          return this.fail(at, `Patterns other than abc, abc%, %abc and %abc% are limited to ${MAX_PATTERN_BYTES} bytes (D1's LIKE limit)`);
         }
         return compiled.sql;
       }
