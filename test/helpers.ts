@@ -116,6 +116,8 @@ export interface CallOptions {
   maxD1?: number;
   /** Other real bindings or vars in place of the configured ones (e.g. a tighter rate limiter). */
   env?: Partial<Env>;
+  /** Another assembly of the Worker than src/index.ts (e.g. its APIs registered in another order). */
+  app?: ExportedHandler<Env>;
 }
 
 export async function api<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
@@ -136,7 +138,7 @@ export async function api<T = any>(method: string, path: string, options: CallOp
     TOKENS: countingKv(env.TOKENS, usage, faults),
   };
   const ctx = createExecutionContext();
-  const response = await worker.fetch!(request as Request<unknown, IncomingRequestCfProperties>, testEnv, ctx);
+  const response = await (options.app ?? worker).fetch!(request as Request<unknown, IncomingRequestCfProperties>, testEnv, ctx);
   await waitOnExecutionContext(ctx);
   const text = response.status === 304 ? '' : await response.text();
   expect(usage.d1, `${method} ${path}: D1 round trips`).toBeLessThanOrEqual(options.maxD1 ?? 1);

@@ -36,7 +36,9 @@ export interface Api extends ApiSpec {
   allowed(pathname: string): string[];
 }
 
-const withHead = (methods: string[]) => (methods.includes('GET') ? [...methods, 'HEAD'] : methods);
+/** The methods of a path, in one order whatever the order routes are listed in; HEAD wherever GET is. */
+const ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const withHead = (methods: string[]) => ORDER.filter((m) => methods.includes(m) || (m === 'HEAD' && methods.includes('GET')));
 
 /** Fewer parameters first: a literal segment wins over `:id` at the same place. */
 const specificity = (path: string) => path.split('/').filter((segment) => segment.startsWith(':')).length;

@@ -49,7 +49,7 @@ describe('CORS', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example.com');
-    expect(preflight.headers.get('Access-Control-Allow-Methods')).toBe('GET, PATCH, DELETE, HEAD');
+    expect(preflight.headers.get('Access-Control-Allow-Methods')).toBe('GET, HEAD, PATCH, DELETE');
     expect(preflight.headers.get('Access-Control-Allow-Headers')).toContain('Idempotency-Key');
     expect(preflight.usage).toMatchObject({ d1: 0, kvReads: 0 });
 
