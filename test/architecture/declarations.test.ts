@@ -90,7 +90,9 @@ function migrated() {
   return db;
 }
 
-const tables = Object.values(schema).filter((value): value is SQLiteTable => typeof value === 'object' && value !== null && 'getSQL' in value);
+const tables: SQLiteTable[] = Object.values(schema as Record<string, unknown>).filter(
+  (value): value is SQLiteTable => typeof value === 'object' && value !== null && 'getSQL' in value,
+);
 
 describe('the Drizzle schema and the migrations', () => {
   const db = migrated();
