@@ -12,7 +12,7 @@ afterEach(checkD1Limits);
 
 // Every cached statement is rebuilt on use and compared with what its cache key holds.
 checkCacheHits((key, cached, build) => {
-  const fresh = build().map(render);
+  const fresh = build().map((s) => ('mapRows' in s ? s : render(s)));
   if (fresh.length !== cached.length || fresh.some((s, i) => s.sql !== cached[i]!.sql)) {
     throw new Error(`Statement cache key "${key}" names SQL that differs from what its builder writes now`);
   }

@@ -6,13 +6,14 @@
 import { addressRoutes } from '../addresses/routes';
 import { contactRoutes } from '../contacts/routes';
 import { customerRoutes } from '../customers/routes';
+import { exchangeRoutes } from '../exchange/routes';
 import { defineApi } from '../http/api';
 import { segmentRoutes } from '../segments/routes';
 
 export const canonicalApi = defineApi({
   name: 'canonical',
   mounts: ['/api'],
-  routes: [...customerRoutes, ...contactRoutes, ...addressRoutes, ...segmentRoutes],
+  routes: [...customerRoutes, ...contactRoutes, ...addressRoutes, ...segmentRoutes, ...exchangeRoutes],
   render: (error, requestId) => ({
     success: false,
     error: error.message,

@@ -2,17 +2,19 @@
  * Customer storage: every function is one D1 round trip (one statement or one
  * batch). The compatible APIs reuse the number counter and the source target.
  */
-import { and, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
+import { UUID_PATTERN } from '../lib/ids';
 import { fold } from '../lib/text';
 import { crud } from '../model/crud';
-import { listSchema } from '../model/page';
+import { listSchema, toPage } from '../model/page';
 import { text } from '../model/values';
 import type { Db } from '../store/client';
 import { owned } from '../store/plan';
 import { qualified, relatedIds } from '../store/related';
 import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../store/schema';
-import { family, param, read } from '../store/statements';
+import { customerRowid, customerSearch, searchable, searchQuery } from '../store/search';
+import { family, param, read, type Values } from '../store/statements';
 import { customer } from './fields';
 
 /**
@@ -45,22 +47,123 @@ export const customerQueries = crud('customers', customer, {
       db.delete(contacts).where(and(eq(contacts.workspace_id, param('workspaceId')), eq(contacts.customer_id, param('id')), present)),
     ];
   },
-  conditions: {
-    tax_value: (db) =>
-      inArray(
-        customers.id,
-        db
-          .select({ id: customerTaxIds.customer_id })
-          .from(customerTaxIds)
-          .where(and(eq(customerTaxIds.workspace_id, param('workspaceId')), eq(customerTaxIds.tax_value, param('tax_value')))),
-      ),
-    q: () => sql`instr(${customers.name_search}, ${param('q')}) > 0`,
-  },
-  bind: { q: (q) => fold(q as string) },
 });
 
-/** The list's query string: the declared filters, tax_value, q, and the page. */
-export const CustomerList = listSchema({ ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()) });
+/** The fields `q` matches (of 3 characters or more; shorter, it matches the start of the name). */
+export const Q_FIELDS = ['name', 'legal_name', 'email_address', 'id_crm', 'id_erp', 'id_accounting', 'source_system_id', 'tax_values'] as const;
+
+/**
+ * How a list walks: by id (no q); through the search index in its rowid
+ * (insertion) order, stopping once the page is full (q of 3+ characters);
+ * by the folded name from the prefix on (shorter q). Each walk has its
+ * cursor: the last id; `s.<rowid>`; `p.<base64url of [folded name, id]>`.
+ */
+type Walk = 'id' | 'search' | 'prefix';
+const walkOf = (q: string | undefined): Walk => (q === undefined ? 'id' : searchable(fold(q)) ? 'search' : 'prefix');
+const CURSORS: Record<Walk, RegExp> = { id: UUID_PATTERN, search: /^s\.\d{1,19}$/, prefix: /^p\.[A-Za-z0-9_-]{1,2000}$/ };
+
+const base64url = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+const unbase64url = (text: string) => new TextDecoder().decode(Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0)));
+
+function prefixCursor(text: string): [string, string] | undefined {
+  try {
+    const value: unknown = JSON.parse(unbase64url(text.slice(2)));
+    return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID_PATTERN.test(value[1])
+      ? [value[0], value[1]]
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The list's query string: the declared filters, tax_value, q, and the page; the cursor must come from the same walk. */
+export const CustomerList = v.pipe(
+  listSchema({ ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()), cursor: v.optional(v.string()) }),
+  v.forward(
+    v.check(
+      ({ q, cursor }) => cursor === undefined || (CURSORS[walkOf(q)].test(cursor) && (walkOf(q) !== 'prefix' || prefixCursor(cursor) !== undefined)),
+      'Must be a next_cursor value from a previous page of the same query',
+    ),
+    ['cursor'],
+  ),
+);
+type CustomerList = v.InferOutput<typeof CustomerList>;
+
+/** The list's filters besides q and the cursor, in a fixed order. */
+const FILTERS = [...Object.keys(customer.filters), 'tax_value'];
+
+const listQuery = family('customers.walk', (db, shape: { walk: Walk; filters: readonly string[]; cursor: boolean }) => {
+  const filters = shape.filters.map((filter) =>
+    filter === 'tax_value'
+      ? inArray(
+          customers.id,
+          db
+            .select({ id: customerTaxIds.customer_id })
+            .from(customerTaxIds)
+            .where(and(eq(customerTaxIds.workspace_id, param('workspaceId')), eq(customerTaxIds.tax_value, param('tax_value')))),
+        )
+      : eq(customer.column(filter), param(filter)),
+  );
+  const workspace = eq(customers.workspace_id, param('workspaceId'));
+  if (shape.walk === 'search') {
+    // The search index leads (CROSS JOIN keeps it the outer loop), in rowid order.
+    return [
+      db
+        .select({ ...customer.selection, searchRowid: customerSearch.rowid })
+        .from(customerSearch)
+        .crossJoin(customers)
+        .where(
+          and(
+            sql`${customerSearch} MATCH ${param('q')}`,
+            sql`${customerRowid} = ${customerSearch.rowid}`,
+            workspace,
+            ...filters,
+            shape.cursor ? sql`${customerSearch.rowid} > ${param('cursor')}` : undefined,
+          ),
+        )
+        .orderBy(customerSearch.rowid)
+        .limit(param('limit')),
+    ] as const;
+  }
+  const order = shape.walk === 'prefix' ? [customers.name_search, customers.id] : [customers.id];
+  const prefix = shape.walk === 'prefix' ? [sql`${customers.name_search} >= ${param('q')}`, sql`${customers.name_search} < ${param('qEnd')}`] : [];
+  const after = !shape.cursor
+    ? undefined
+    : shape.walk === 'prefix'
+      ? sql`(${customers.name_search}, ${customers.id}) > (${param('cursorName')}, ${param('cursor')})`
+      : gt(customers.id, param('cursor'));
+  return [
+    db
+      .select({ ...customer.selection, nameSearch: customers.name_search })
+      .from(customers)
+      .where(and(workspace, ...prefix, ...filters, after))
+      .orderBy(...order)
+      .limit(param('limit')),
+  ] as const;
+});
+
+/** The highest code point: a prefix's range ends before prefix + it. */
+const LAST_CHAR = '\u{10FFFF}';
+
+export async function listCustomers(db: Db, workspaceId: string, params: CustomerList) {
+  const walk = walkOf(params.q);
+  const q = params.q === undefined ? undefined : fold(params.q);
+  const filters = FILTERS.filter((filter) => (params as Values)[filter] !== undefined);
+  const values: Values = { ...params, workspaceId, limit: params.limit + 1 };
+  if (walk === 'search') values.q = searchQuery(Q_FIELDS, [q!]);
+  if (walk === 'prefix') Object.assign(values, { q, qEnd: q + LAST_CHAR });
+  if (params.cursor !== undefined) {
+    if (walk === 'id') values.cursor = params.cursor.toLowerCase();
+    if (walk === 'search') values.cursor = Number(params.cursor.slice(2));
+    if (walk === 'prefix') [values.cursorName, values.cursor] = prefixCursor(params.cursor)!;
+  }
+  const [rows] = (await read(db, listQuery, { walk, filters, cursor: params.cursor !== undefined }, values)) as [ListRow[]];
+  const cursorOf = (row: ListRow) =>
+    walk === 'search' ? `s.${row.searchRowid}` : walk === 'prefix' ? `p.${base64url(JSON.stringify([row.nameSearch, row.id]))}` : row.id;
+  return toPage(rows, params.limit, customer.toApi, cursorOf);
+}
+
+type ListRow = Parameters<typeof customer.toApi>[0] & { id: string; searchRowid?: number; nameSearch?: string };
 
 const getQuery = family('customers.get.related', (db) => [
   db

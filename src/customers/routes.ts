@@ -1,7 +1,7 @@
 /** /api/customers: the canonical (Qwoty) customer routes. */
 import { resourceRoutes } from '../http/resource';
 import { customer } from './fields';
-import { CustomerList, customerQueries, getCustomer } from './queries';
+import { CustomerList, customerQueries, getCustomer, listCustomers } from './queries';
 
 export const customerRoutes = resourceRoutes({
   path: '/api/customers',
@@ -9,4 +9,5 @@ export const customerRoutes = resourceRoutes({
   schemas: { create: customer.create, update: customer.update, list: CustomerList },
   ...customerQueries,
   get: getCustomer,
+  list: listCustomers,
 });

@@ -16,7 +16,7 @@ import type { BaseContext } from './route';
 import { Timing } from './timing';
 
 const SCHEDULED_PURGE_LIMIT = 5000;
-const EXPOSED_HEADERS = 'ETag, X-Request-Id, Server-Timing, Idempotent-Replayed, Retry-After';
+const EXPOSED_HEADERS = 'ETag, X-Request-Id, Server-Timing, Idempotent-Replayed, Retry-After, Export-Cursor';
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match';
 
 export interface AppSpec {

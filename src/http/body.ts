@@ -5,9 +5,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
-const tooLarge = () => new ApiError('payload_too_large', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+const tooLarge = (max: number) => new ApiError('payload_too_large', `Request body exceeds ${max} bytes`);
 
-async function readLimited(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+async function readLimited(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -15,9 +15,9 @@ async function readLimited(body: ReadableStream<Uint8Array>): Promise<Uint8Array
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > max) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(max);
     }
     chunks.push(value);
   }
@@ -36,32 +36,32 @@ export interface JsonBody {
   value: Record<string, unknown>;
 }
 
-export async function readJsonObject(request: Request): Promise<JsonBody> {
-  const type = request.headers.get('Content-Type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new ApiError('unsupported_media_type', 'Content-Type must be application/json');
-  }
+/** A body's text (UTF-8), of the media type `type`, read without buffering more than `max` bytes. */
+export async function readText(request: Request, type: RegExp, media: string, max: number): Promise<string> {
+  if (!type.test(request.headers.get('Content-Type') ?? '')) throw new ApiError('unsupported_media_type', `Content-Type must be ${media}`);
   const length = request.headers.get('Content-Length');
-  const declared = Number(length ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (Number(length ?? 0) > max) throw tooLarge(max);
   // A declared length frames the body (the runtime holds the body to it), so it
   // can be read whole; without one (chunked), it is counted as it streams.
   let bytes: Uint8Array;
   try {
-    bytes = !request.body
-      ? new Uint8Array()
-      : length !== null
-        ? new Uint8Array(await request.arrayBuffer())
-        : await readLimited(request.body);
+    bytes = !request.body ? new Uint8Array() : length !== null ? new Uint8Array(await request.arrayBuffer()) : await readLimited(request.body, max);
   } catch (error) {
     if (error instanceof ApiError) throw error;
     // The client went away (or broke its framing) mid-upload: its failure, not ours.
     throw new ApiError('request_aborted', 'The request body could not be read to its end');
   }
-  let text: string;
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError('invalid_json', 'Request body is not valid UTF-8 text');
+  }
+}
+
+export async function readJsonObject(request: Request): Promise<JsonBody> {
+  const text = await readText(request, /^application\/json\s*(;|$)/i, 'application/json', MAX_BODY_BYTES);
   let value: unknown;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     value = JSON.parse(text);
   } catch {
     throw new ApiError('invalid_json', 'Request body is not valid JSON');

@@ -83,5 +83,13 @@ export function fromStore(error: StoreError): ApiError {
       return new ApiError('idempotency_key_reused', 'This Idempotency-Key was used for a different request');
     case 'key_in_progress':
       return new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is in progress; retry later');
+    case 'foreign_record':
+      return new ApiError('already_exists', 'A record of this import has an id that another workspace holds', {
+        issues: [{ path: 'id', message: 'Held by another workspace' }],
+      });
+    case 'duplicate_number':
+      return new ApiError('already_exists', 'Another customer of the workspace has this number', {
+        issues: [{ path: 'number', message: 'Already used by another customer of this workspace' }],
+      });
   }
 }

@@ -10,6 +10,10 @@ export interface Reply {
   body: unknown;
   /** The version of the one record the body carries, for its ETag. */
   version?: number | undefined;
+  /** A body that is not JSON (an export's NDJSON), of this media type, with these headers. */
+  text?: string;
+  type?: string;
+  headers?: Record<string, string>;
 }
 
 export const reply = (body: unknown, status = 200, version?: number): Reply => ({ status, body, version });
@@ -24,5 +28,5 @@ export const deleted = (id: string) => ok({ id, deleted: true });
 
 export const toResponse = ({ body, status }: Reply, headers?: HeadersInit) => Response.json(body, { status, headers });
 
-export const jsonResponse = (text: string, status: number, headers: Record<string, string>) =>
-  new Response(text, { status, headers: { 'Content-Type': 'application/json', ...headers } });
+export const jsonResponse = (text: string, status: number, headers: Record<string, string>, type = 'application/json') =>
+  new Response(text, { status, headers: { 'Content-Type': type, ...headers } });

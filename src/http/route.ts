@@ -15,7 +15,7 @@ import { classify, StoreError } from '../store/errors';
 import { runIdempotent } from '../store/idempotency';
 import { runPlan, type WritePlan } from '../store/plan';
 import { authenticate, requireScope, type Principal } from './auth';
-import { readJsonObject } from './body';
+import { readJsonObject, readText } from './body';
 import { etag, ifMatchVersions, noneMatch } from './conditional';
 import { fromStore, notFound } from './errors';
 import { idempotencyKey } from './idempotency';
@@ -49,12 +49,16 @@ export interface RouteSpec<B extends Schema, Q extends Schema> {
   id?: string;
   body?: B;
   query?: Q;
+  /** An NDJSON body (application/x-ndjson) of at most this many bytes, handed over as text. */
+  ndjson?: number;
 }
 
 export interface Input<B extends Schema, Q extends Schema> {
   id: string;
   body: Out<B>;
   query: Out<Q>;
+  /** The NDJSON body's text. */
+  text: string;
   /** Versions accepted by If-Match, when the request has one. */
   ifMatch: number[] | undefined;
 }
@@ -85,9 +89,14 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
     requireScope(principal, scope);
     await limitWorkspace(base.env, principal.workspaceId);
     const id = spec.id === undefined ? (request.params.id ?? '') : pathId(request, spec.id);
-    const raw = spec.body ? await readJsonObject(request) : undefined;
+    const raw = spec.body
+      ? await readJsonObject(request)
+      : spec.ndjson
+        ? { text: await readText(request, /^application\/x-ndjson\s*(;|$)/i, 'application/x-ndjson', spec.ndjson), value: undefined }
+        : undefined;
     const input = timing.time('validation', () => ({
       id,
+      text: raw?.text ?? '',
       body: (spec.body ? parse(spec.body, raw?.value) : undefined) as Out<B>,
       query: (spec.query ? parse(spec.query, queryObject(base.url), 'Invalid query parameters') : undefined) as Out<Q>,
       ifMatch: request.method === 'GET' || request.method === 'POST' ? undefined : ifMatchVersions(request),
@@ -127,11 +136,11 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
 }
 
 async function serialize(request: Request, timing: Timing, result: Reply, replayed: boolean): Promise<Response> {
-  const text = timing.time('serialize', () => JSON.stringify(result.body));
-  const headers: Record<string, string> = replayed ? { 'Idempotent-Replayed': 'true' } : {};
+  const text = timing.time('serialize', () => result.text ?? JSON.stringify(result.body));
+  const headers: Record<string, string> = { ...result.headers, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) };
   if (result.version !== undefined) {
     headers.ETag = await etag(result.version, text);
     if (request.method === 'GET' && noneMatch(request, headers.ETag)) return new Response(null, { status: 304, headers });
   }
-  return jsonResponse(text, result.status, headers);
+  return jsonResponse(text, result.status, headers, result.type);
 }

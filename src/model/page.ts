@@ -5,9 +5,6 @@
  * repeat or skip; no OFFSET anywhere.
  */
 import * as v from 'valibot';
-import { gt, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { param } from '../store/statements';
 import { UUID_PATTERN } from '../lib/ids';
 import { object } from './values';
 
@@ -28,16 +25,15 @@ export const pageParams = {
 /** A list's query-string schema: its filters plus the page parameters; unknown parameters are rejected. */
 export const listSchema = <E extends v.ObjectEntries>(filters: E) => object({ ...filters, ...pageParams });
 
-/** Rows after the `cursor` placeholder, when the request has a cursor. */
-export function afterCursor(id: SQLiteColumn, cursor: string | undefined): SQL | undefined {
-  return cursor === undefined ? undefined : gt(id, param('cursor'));
-}
-
-/** Rows were fetched with limit + 1: the extra row only tells whether there is more. */
-export function toPage<R extends { id: string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
+/**
+ * Rows were fetched with limit + 1: the extra row only tells whether there is
+ * more. The next cursor is the last row's id, or what `cursorOf` makes of it
+ * for lists that walk another order.
+ */
+export function toPage<R extends { id: string }, T>(rows: R[], limit: number, map: (row: R) => T, cursorOf = (row: R): string => row.id): Page<T> {
   const hasMore = rows.length > limit;
   const kept = hasMore ? rows.slice(0, limit) : rows;
-  return { data: kept.map(map), hasMore, nextCursor: hasMore ? kept[kept.length - 1]!.id : null };
+  return { data: kept.map(map), hasMore, nextCursor: hasMore ? cursorOf(kept[kept.length - 1]!) : null };
 }
 
 export interface Page<T> {

@@ -19,7 +19,11 @@ export type StoreFailure =
   /** An Idempotency-Key already recorded for another request. */
   | { kind: 'key_reused' }
   /** An Idempotency-Key whose first request has not finished. */
-  | { kind: 'key_in_progress' };
+  | { kind: 'key_in_progress' }
+  /** A record (an import's) whose id another workspace holds. */
+  | { kind: 'foreign_record' }
+  /** A customer number of the workspace that another customer holds (an import's). */
+  | { kind: 'duplicate_number' };
 
 export class StoreError extends Error {
   constructor(readonly failure: StoreFailure) {
@@ -27,7 +31,8 @@ export class StoreError extends Error {
   }
 }
 
-const TRIGGER_ERROR = /\b(invalid_reference:(\w+)|segment_in_use)\b/;
+const TRIGGER_ERROR = /\b(invalid_reference:(\w+)|segment_in_use|foreign_record)\b/;
+const NUMBER_UNIQUE = /UNIQUE constraint failed: customers\.workspace_id, customers\.number/;
 const SOURCE_UNIQUE = /UNIQUE constraint failed: customers\.workspace_id, customers\.source_system, customers\.source_system_id/;
 
 /**
@@ -46,7 +51,9 @@ export function classify(error: unknown): StoreFailure | undefined {
   for (const e of databaseErrors(error)) {
     const match = TRIGGER_ERROR.exec(e.message);
     if (match?.[2]) return { kind: 'reference', field: match[2] };
+    if (match?.[1] === 'foreign_record') return { kind: 'foreign_record' };
     if (match) return { kind: 'in_use' };
+    if (NUMBER_UNIQUE.test(e.message)) return { kind: 'duplicate_number' };
     if (SOURCE_UNIQUE.test(e.message)) return { kind: 'duplicate_source' };
   }
   return undefined;

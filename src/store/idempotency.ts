@@ -10,7 +10,7 @@ import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { databaseErrors, StoreError } from './errors';
 import type { WritePlan } from './plan';
-import { cached, execute, family, once, param, read, type Preparable } from './statements';
+import { cached, execute, family, once, param, read, type Preparable, type Statement } from './statements';
 import { idempotencyKeys } from './schema';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -35,7 +35,7 @@ export const purgeExpired = (db: Db, now: number, limit: number) => purge(db, no
 const mine = () => and(eq(idempotencyKeys.workspace_id, param('idemWorkspaceId')), eq(idempotencyKeys.key, param('idemKey')));
 
 /** The claim, the write and the record, in one batch. */
-function keyedStatements(db: Db, plan: WritePlan<unknown>): readonly Preparable[] {
+function keyedStatements(db: Db, plan: WritePlan<unknown>): readonly (Preparable | Statement)[] {
   const write = plan.build(db);
   return [
     purge(db, param('idemNow'), PURGE_PER_WRITE),

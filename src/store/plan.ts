@@ -15,13 +15,13 @@ import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
 import { decodeRow, type Row, type Selection } from './drizzle';
 import { StoreError } from './errors';
-import { cached, execute, family, keyOf, once, param, type Family, type Preparable, type Shape, type Values } from './statements';
+import { cached, execute, family, keyOf, once, param, type Family, type Preparable, type Shape, type Statement, type Values } from './statements';
 
 export type { Row, Selection };
 
 export interface Built {
-  /** The write's statements, in batch order. */
-  statements: readonly Preparable[];
+  /** The write's statements, in batch order (Drizzle builders, or statements written as SQL). */
+  statements: readonly (Preparable | Statement)[];
   /** Evaluated after them in the same transaction: JSON of what was written, NULL if nothing was. */
   snapshot: SQL;
 }

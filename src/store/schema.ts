@@ -93,6 +93,13 @@ export const customers = sqliteTable(
     index('customers_id_crm_idx').on(t.workspace_id, t.id_crm, t.id),
     index('customers_id_erp_idx').on(t.workspace_id, t.id_erp, t.id),
     index('customers_id_accounting_idx').on(t.workspace_id, t.id_accounting, t.id),
+    // Searches and sorts (migrations/0009): the folded name (prefix, equality, order), the
+    // timestamps (ranges, order, incremental sync), source_system_id (equality).
+    index('customers_name_search_idx').on(t.workspace_id, t.name_search, t.id),
+    index('customers_created_at_idx').on(t.workspace_id, t.created_at, t.id),
+    index('customers_updated_at_idx').on(t.workspace_id, t.updated_at, t.id),
+    index('customers_deleted_at_idx').on(t.workspace_id, t.deleted_at),
+    index('customers_source_system_id_idx').on(t.workspace_id, t.source_system_id),
   ],
 );
 
@@ -193,11 +200,13 @@ export const idempotencyKeys = sqliteTable(
 );
 
 /**
- * Per-workspace counters (migrations/0004). `customers` is the last customer
- * number handed out: it only grows, so a deleted customer's number is never
- * reused for another customer.
+ * Per-workspace counters (migrations/0004, 0009). `customers` is the last
+ * customer number handed out: it only grows, so a deleted customer's number is
+ * never reused for another customer. `total` is how many customers the
+ * workspace has, kept by triggers, so that an unfiltered count reads one row.
  */
 export const workspaceCounters = sqliteTable('workspace_counters', {
   workspace_id: text().primaryKey(),
   customers: integer().notNull(),
+  total: integer().notNull().default(0),
 });

@@ -45,7 +45,7 @@ export function family<S extends Shape, B>(name: string, build: (db: Db, shape: 
  */
 export const MAX_SHAPES = 512;
 const cache = new Map<string, readonly Statement[]>();
-type Check = (key: string, cached: readonly Statement[], build: () => readonly Preparable[]) => void;
+type Check = (key: string, cached: readonly Statement[], build: () => readonly (Preparable | Statement)[]) => void;
 let check: Check | undefined;
 
 /** The test suite sets a check run on every cache hit (it rebuilds the shape and compares the SQL). */
@@ -55,11 +55,21 @@ export function checkCacheHits(run: Check | undefined): void {
 
 export const keyOf = (family: Family<never, unknown>, shape: Shape) => `${family.name}:${JSON.stringify(shape)}`;
 
+/** A statement written as SQL text, its values bound as given (nothing for Drizzle to build). */
+export const sqlStatement = (text: string, values: readonly unknown[]): Statement => ({
+  sql: text,
+  params: values.map((value) => () => value),
+  mapRows: (rows) => rows,
+  mapBatchResult: (result) => (result as D1Result).results,
+});
+
+const toStatement = (s: Preparable | Statement): Statement => ('mapRows' in s ? s : render(s));
+
 /** The statements under `key`, built and rendered on first use. */
-export function cached(key: string, build: () => readonly Preparable[]): readonly Statement[] {
+export function cached(key: string, build: () => readonly (Preparable | Statement)[]): readonly Statement[] {
   let found = cache.get(key);
   if (!found) {
-    found = build().map(render);
+    found = build().map(toStatement);
     if (cache.size >= MAX_SHAPES) cache.delete(cache.keys().next().value!);
     cache.set(key, found);
   } else check?.(key, found, build);
@@ -67,7 +77,7 @@ export function cached(key: string, build: () => readonly Preparable[]): readonl
 }
 
 /** Statements built for one request (shapes a client composes). */
-export const once = (build: () => readonly Preparable[]): readonly Statement[] => build().map(render);
+export const once = (build: () => readonly (Preparable | Statement)[]): readonly Statement[] => build().map(toStatement);
 
 export { render };
 

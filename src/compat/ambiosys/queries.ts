@@ -1,36 +1,48 @@
 /**
  * AmbioSys reads: page-numbered lists (its contract, so OFFSET over the
- * (workspace_id, number) index) and lookups by the integer customer_id.
+ * (workspace_id, number) index) with the exact total it demands, and lookups
+ * by the integer customer_id. An unfiltered total is the workspace's counter;
+ * a search's total counts its matches, found through the search index (3+
+ * characters) or the folded-name prefix index (shorter).
  */
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { customer } from '../../customers/fields';
 import { fold } from '../../lib/text';
 import type { Db } from '../../store/client';
-import { qualified } from '../../store/related';
-import { customers, customerTaxIds } from '../../store/schema';
+import { customers, workspaceCounters } from '../../store/schema';
+import { inSearch, searchable, searchQuery } from '../../store/search';
 import { family, param, read } from '../../store/statements';
 import type { AmbiosysList } from './schemas';
 
-/** Name, legal name or a tax id contains the `needle` placeholder (folded, like the stored copies it is matched on). */
-const matches = () =>
-  sql`(instr(${qualified(customers.name_search)}, ${param('needle')}) > 0
-    OR instr(${qualified(customers.legal_name_search)}, ${param('needle')}) > 0
-    OR EXISTS (SELECT 1 FROM ${customerTaxIds} WHERE ${qualified(customerTaxIds.customer_id)} = ${qualified(customers.id)}
-      AND instr(${qualified(customerTaxIds.tax_value_search)}, ${param('needle')}) > 0))`;
+/** What AmbioSys `search` matches: the name, the legal name and the tax ids. */
+const SEARCH_FIELDS = ['name', 'legal_name', 'tax_values'] as const;
+const LAST_CHAR = '\u{10FFFF}';
 
-const listQuery = family('ambiosys.list', (db, search: boolean) => {
-  const where = and(eq(customers.workspace_id, param('workspaceId')), search ? matches() : undefined);
-  return [
-    db.select(customer.selection).from(customers).where(where).orderBy(asc(customers.number)).limit(param('limit')).offset(param('offset')),
-    db.select({ count: count() }).from(customers).where(where),
-  ] as const;
+type Search = 'none' | 'index' | 'prefix';
+
+const listQuery = family('ambiosys.list', (db, search: Search) => {
+  const workspace = eq(customers.workspace_id, param('workspaceId'));
+  const where =
+    search === 'index'
+      ? and(workspace, inSearch(param('needle')))
+      : search === 'prefix'
+        ? and(workspace, sql`${customers.name_search} >= ${param('needle')}`, sql`${customers.name_search} < ${param('needleEnd')}`)
+        : workspace;
+  const page = db.select(customer.selection).from(customers).where(where).orderBy(asc(customers.number)).limit(param('limit')).offset(param('offset'));
+  const total =
+    search === 'none'
+      ? db.select({ count: workspaceCounters.total }).from(workspaceCounters).where(eq(workspaceCounters.workspace_id, param('workspaceId')))
+      : db.select({ count: count() }).from(customers).where(where);
+  return [page, total] as const;
 });
 
 export async function listByPage(db: Db, workspaceId: string, params: AmbiosysList) {
-  const search = params.search !== undefined;
+  const needle = params.search === undefined ? undefined : fold(params.search);
+  const search: Search = needle === undefined ? 'none' : searchable(needle) ? 'index' : 'prefix';
   const [rows, [total]] = await read(db, listQuery, search, {
     workspaceId,
-    needle: search ? fold(params.search!) : undefined,
+    needle: search === 'index' ? searchQuery(SEARCH_FIELDS, [needle!]) : needle,
+    needleEnd: search === 'prefix' ? needle + LAST_CHAR : undefined,
     limit: params.limit,
     offset: params.page * params.limit,
   });

@@ -39,6 +39,17 @@ function tokens(pattern: string): Token[] {
 
 export type Transform = (text: string) => string;
 
+/** The runs of literal characters of a pattern, in order. */
+export const literalRuns = (pattern: string): string[] => tokens(pattern).filter((t): t is string => typeof t === 'string');
+
+/** The literal a pattern starts with, when the rest is one `%` or nothing (`abc%`, `abc`). */
+export function prefixOf(pattern: string): string | undefined {
+  const parts = tokens(pattern);
+  const [first, ...rest] = parts;
+  if (typeof first !== 'string') return undefined;
+  return rest.length === 0 || (rest.length === 1 && rest[0] === ANY) ? first : undefined;
+}
+
 export interface Compiled {
   sql?: SQL;
   /** Set when the pattern needs LIKE/GLOB and is over D1's limit. */

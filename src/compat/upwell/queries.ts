@@ -14,8 +14,8 @@ import type { Input } from '../../model/resource';
 import type { Db } from '../../store/client';
 import { composedPlan, owned, readRows, rowsJson, writes, type Row, type WritePlan } from '../../store/plan';
 import { qualified } from '../../store/related';
-import { addresses, contacts, customers } from '../../store/schema';
-import { family, read, readOnce } from '../../store/statements';
+import { addresses, contacts, customers, workspaceCounters } from '../../store/schema';
+import { family, param, read, readOnce } from '../../store/statements';
 import { ADDRESS_NAMES, toUpwell, type AddressForUpwell, type UpwellAddressType } from './mapping';
 
 /** A customer's addresses as a JSON array of the canonical fields Upwell shows, oldest first. */
@@ -79,19 +79,43 @@ export async function getCustomer(db: Db, workspaceId: string, id: string) {
   return row && toUpwellCustomer(row);
 }
 
-/** A page of the workspace's customers matching `where` (the client's own shape: built per request, values inline). */
+const pageQuery = family('upwell.customers.list', (db) => [
+  db
+    .select(withAddresses)
+    .from(customers)
+    .where(eq(customers.workspace_id, param('workspaceId')))
+    .orderBy(asc(customers.id))
+    .limit(param('limit'))
+    .offset(param('offset')),
+  db.select({ count: workspaceCounters.total }).from(workspaceCounters).where(eq(workspaceCounters.workspace_id, param('workspaceId'))),
+] as const);
+
+/**
+ * A page of the workspace's customers matching `where`, in `orderBy` order
+ * (ties by creation), with the number that match. Without a condition the
+ * count is the workspace's counter; with one it counts the matches. A `where`
+ * tree and its order are the client's own shape: built per request, values inline.
+ */
 export async function listCustomers(db: Db, workspaceId: string, page: { limit: number; offset: number; where?: SQL | undefined; orderBy?: SQL[] }) {
-  const where = and(eq(customers.workspace_id, workspaceId), page.where);
-  const [rows, [total]] = await readOnce(db, () => [
-    db
-      .select(withAddresses)
-      .from(customers)
-      .where(where)
-      .orderBy(...(page.orderBy ?? []), asc(customers.id))
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ count: count() }).from(customers).where(where),
-  ]);
+  const filtered = page.where !== undefined;
+  const [rows, [total]] =
+    !filtered && !page.orderBy?.length
+      ? await read(db, pageQuery, null, { workspaceId, limit: page.limit, offset: page.offset })
+      : await readOnce(db, () => {
+          const where = and(eq(customers.workspace_id, workspaceId), page.where);
+          return [
+            db
+              .select(withAddresses)
+              .from(customers)
+              .where(where)
+              .orderBy(...(page.orderBy ?? []), asc(customers.id))
+              .limit(page.limit)
+              .offset(page.offset),
+            filtered
+              ? db.select({ count: count() }).from(customers).where(where)
+              : db.select({ count: workspaceCounters.total }).from(workspaceCounters).where(eq(workspaceCounters.workspace_id, workspaceId)),
+          ] as const;
+        });
   return { customers: rows.map(toUpwellCustomer), count: total?.count ?? 0 };
 }
 

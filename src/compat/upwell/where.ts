@@ -2,18 +2,27 @@
  * Hasura boolean expressions and order_by over the scalar customer fields,
  * translated into Drizzle SQL. Values are always bound parameters, never
  * spliced into the text; field names come from a fixed list. Size limits keep
- * the statement within D1's 100 bound parameters.
+ * the statement within D1's limits.
+ *
+ * Every condition that picks few rows is served by an index, so that a
+ * search costs in proportion to its matches, not to the workspace: equality,
+ * ranges and null tests by a B-tree on the field; substrings (`_like`,
+ * `_ilike`, and equality on fields without a B-tree) through the search index
+ * (3 characters or more), then checked exactly. What no index can serve is
+ * refused with a 400 naming it. Conditions that match most rows (`_neq`,
+ * `_nin`) are checked row by row, which costs about what their matches do.
  */
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { getTableConfig, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import * as v from 'valibot';
 import { customer } from '../../customers/fields';
 import { fold } from '../../lib/text';
-import type { FieldSpec } from '../../model/fields';
 import { timestamp } from '../../model/values';
 import { customers } from '../../store/schema';
-import { likeCondition, MAX_PATTERN_BYTES } from './like';
+import { inSearch, MIN_SEARCH_CHARS, SEARCH_COLUMNS, searchable, searchQuery, type SearchColumn } from '../../store/search';
+import type { FieldSpec } from '../../model/fields';
 import { CUSTOMER_NAMES } from './mapping';
+import { likeCondition, literalRuns, MAX_PATTERN_BYTES, prefixOf } from './like';
 
 export const MAX_DEPTH = 5;
 export const MAX_CONDITIONS = 30;
@@ -22,53 +31,71 @@ export const MAX_NODES = 60;
 export const MAX_PARAMS = 80;
 const MAX_ORDER_KEYS = 5;
 
-type Kind = 'text' | 'timestamp';
-
 export interface Issue {
   path: string;
   message: string;
 }
 
-interface Filterable {
+interface Field {
   column: SQLiteColumn;
-  kind: Kind;
-  /** What `_ilike` matches: the folded copy (src/lib/text.ts), or the column where its values are folded already (ids). */
+  kind: 'text' | 'timestamp';
+  nullable: boolean;
+  /** A B-tree (with the workspace) on the value as stored: equality, ranges, prefixes, null tests. */
+  btree: boolean;
+  /** The folded copy `_ilike` matches, and its column in the search index. */
   folded: SQL;
+  search?: SearchColumn;
+  /** The folded copy has a B-tree too (the name): `_ilike` prefixes, equality candidates, order. */
+  foldedIndex?: SQLiteColumn;
+  /** Not searchable at all: no index holds it. */
+  unindexed?: true;
 }
+
+/** Whether a B-tree on the customers (alone, or after workspace_id) leads with this column. */
+const { indexes } = getTableConfig(customers);
+const indexed = (column: SQLiteColumn) =>
+  column.primary || indexes.some(({ config: { columns: [first, second] } }) => first === column || (first === customers.workspace_id && second === column));
 
 const specs = customer.specs as Record<string, FieldSpec>;
 
 /**
- * The Upwell fields that can be filtered and sorted on: the customer's
- * scalar fields with an Upwell name, and id/createdAt/updatedAt. JSON-valued
- * fields cannot.
+ * The Upwell fields a search may name (their Upwell names, from the customer
+ * declaration) and what serves each; JSON-valued fields are left out.
  */
-const FILTERABLE: Record<string, Filterable> = {};
+const FIELDS: Record<string, Field> = {};
 for (const [upwell, name] of Object.entries(CUSTOMER_NAMES)) {
   const spec = specs[name];
   const type = spec?.kind.type ?? (name === 'id' ? 'uuid' : 'timestamp');
   if (!['text', 'email', 'uuid', 'timestamp'].includes(type)) continue;
   const column = customer.column(name);
-  const fold = spec?.fold;
-  FILTERABLE[upwell] = {
+  const twin = spec?.fold?.column ? customer.column(spec.fold.column) : undefined;
+  const search = (SEARCH_COLUMNS as readonly string[]).includes(name) ? (name as SearchColumn) : undefined;
+  const btree = indexed(column);
+  const foldedIndex = twin && indexed(twin) ? twin : undefined;
+  FIELDS[upwell] = {
     column,
     kind: type === 'timestamp' ? 'timestamp' : 'text',
-    folded: fold?.column
-      ? sql`${customer.column(fold.column)}`
-      : fold
-        ? sql`(${customers.folded} ->> ${`$.${fold.key ?? name}`})`
-        : sql`${column}`,
+    nullable: !column.notNull,
+    btree,
+    folded: twin ? sql`${twin}` : spec?.fold ? sql`(${customers.folded} ->> ${`$.${spec.fold.key ?? name}`})` : sql`${column}`,
+    search,
+    foldedIndex,
+    ...(btree || foldedIndex || search ? {} : { unindexed: true as const }),
   };
 }
 
-const COMPARISONS = new Map([
-  ['_eq', eq],
-  ['_neq', ne],
+const RANGES = new Map([
   ['_gt', gt],
   ['_gte', gte],
   ['_lt', lt],
   ['_lte', lte],
 ]);
+
+/** The highest code point: a prefix's range ends before prefix + it. */
+const LAST_CHAR = '\u{10FFFF}';
+const range = (column: SQLiteColumn, prefix: string) => and(gte(column, prefix), lt(column, prefix + LAST_CHAR))!;
+
+const NO_INDEX = (field: string, what: string) => `${what} on ${field} has no index to use; this search is refused rather than walking every customer`;
 
 class Translator {
   readonly issues: Issue[] = [];
@@ -81,7 +108,7 @@ class Translator {
     return undefined;
   }
 
-  private value(path: string, kind: Kind, raw: unknown): string | number | undefined {
+  private value(path: string, kind: Field['kind'], raw: unknown): string | number | undefined {
     this.params++;
     if (kind === 'timestamp') {
       const parsed = v.safeParse(timestamp, raw);
@@ -110,7 +137,7 @@ class Translator {
       } else if (key === '_not') {
         const inner = this.expression(arg, at, depth + 1);
         parts.push(inner && not(inner));
-      } else if (Object.hasOwn(FILTERABLE, key)) {
+      } else if (Object.hasOwn(FIELDS, key)) {
         parts.push(this.comparison(key, arg, at));
       } else {
         this.fail(at, key.startsWith('_') ? `Unsupported operator ${key}` : `Unknown or unfilterable field ${key}`);
@@ -119,23 +146,41 @@ class Translator {
     return and(...parts) ?? sql`1`;
   }
 
-  private comparison(field: string, ops: unknown, path: string): SQL | undefined {
-    const { column, kind } = FILTERABLE[field]!;
+  private comparison(name: string, ops: unknown, path: string): SQL | undefined {
+    const field = FIELDS[name]!;
     if (typeof ops !== 'object' || ops === null || Array.isArray(ops)) return this.fail(path, 'Expected an object of operators');
+    if (field.unindexed) return this.fail(path, `${name} has no index to search by`);
     const parts: (SQL | undefined)[] = [];
     for (const [op, raw] of Object.entries(ops)) {
       const at = `${path}.${op}`;
       if (++this.conditions > MAX_CONDITIONS) return this.fail(at, `At most ${MAX_CONDITIONS} conditions`);
-      parts.push(this.operator(field, column, kind, op, raw, at));
+      parts.push(this.operator(name, field, op, raw, at));
     }
     return and(...parts);
   }
 
-  private operator(field: string, column: SQLiteColumn, kind: Kind, op: string, raw: unknown, at: string): SQL | undefined {
-    const one = () => this.value(at, kind, raw);
-    const compare = COMPARISONS.get(op);
+  /** Equality with any of `values`, through the field's index. */
+  private equals(name: string, field: Field, values: (string | number)[], at: string): SQL | undefined {
+    if (values.length === 0) return sql`0`;
+    const exact = inArray(field.column, values);
+    if (field.btree) return exact;
+    if (field.foldedIndex) return and(inArray(field.foldedIndex, (values as string[]).map(fold)), exact);
+    const terms = (values as string[]).map(fold);
+    if (!terms.every(searchable)) return this.fail(at, `Values of ${name} must be at least ${MIN_SEARCH_CHARS} characters long to be searched`);
+    return and(inSearch(searchQuery([field.search!], terms)), exact);
+  }
+
+  private operator(name: string, field: Field, op: string, raw: unknown, at: string): SQL | undefined {
+    const { column, kind } = field;
+    if (op === '_eq' || op === '_neq') {
+      const value = this.value(at, kind, raw);
+      if (value === undefined) return undefined;
+      return op === '_eq' ? this.equals(name, field, [value], at) : ne(column, value);
+    }
+    const compare = RANGES.get(op);
     if (compare) {
-      const value = one();
+      if (!field.btree) return this.fail(at, NO_INDEX(name, 'A range'));
+      const value = this.value(at, kind, raw);
       return value === undefined ? undefined : compare(column, value);
     }
     switch (op) {
@@ -144,29 +189,45 @@ class Translator {
         if (!Array.isArray(raw)) return this.fail(at, 'Expected an array');
         const values = raw.map((item, i) => this.value(`${at}.${i}`, kind, item));
         if (values.some((x) => x === undefined)) return undefined;
-        if (values.length === 0) return op === '_in' ? sql`0` : sql`1`;
-        return op === '_in' ? inArray(column, values as (string | number)[]) : notInArray(column, values as (string | number)[]);
+        if (op === '_nin') return values.length === 0 ? sql`1` : notInArray(column, values as (string | number)[]);
+        return this.equals(name, field, values as (string | number)[], at);
       }
       case '_like':
-      case '_ilike': {
-        if (kind !== 'text') return this.fail(at, `${op} applies to text fields`);
-        const pattern = one();
-        if (pattern === undefined) return undefined;
-        const compiled =
-          op === '_like'
-            ? likeCondition(sql`${column}`, String(pattern), (text) => text, true)
-            : likeCondition(FILTERABLE[field]!.folded, String(pattern), fold, false);
-        if (compiled.tooLong) {
-          return this.fail(at, `Patterns other than abc, abc%, %abc and %abc% are limited to ${MAX_PATTERN_BYTES} bytes (D1's LIKE limit)`);
-        }
-        return compiled.sql;
-      }
+      case '_ilike':
+        return this.like(name, field, op, raw, at);
       case '_is_null':
         if (typeof raw !== 'boolean') return this.fail(at, 'Expected true or false');
+        if (!field.nullable) return raw ? sql`0` : sql`1`;
+        if (!field.btree) return this.fail(at, NO_INDEX(name, 'A null test'));
         return raw ? isNull(column) : isNotNull(column);
       default:
         return this.fail(at, `Unsupported operator ${op}`);
     }
+  }
+
+  /**
+   * A pattern is matched exactly (src/compat/upwell/like.ts) on the rows an
+   * index finds: the search index by the pattern's longest run of 3+ literal
+   * characters, else a B-tree by its literal prefix.
+   */
+  private like(name: string, field: Field, op: '_like' | '_ilike', raw: unknown, at: string): SQL | undefined {
+    if (field.kind !== 'text') return this.fail(at, `${op} applies to text fields`);
+    const pattern = this.value(at, 'text', raw) as string | undefined;
+    if (pattern === undefined) return undefined;
+    const insensitive = op === '_ilike';
+    const exact = insensitive ? likeCondition(field.folded, pattern, fold, false) : likeCondition(sql`${field.column}`, pattern, (t) => t, true);
+    if (exact.tooLong) return this.fail(at, `Patterns other than abc, abc%, %abc and %abc% are limited to ${MAX_PATTERN_BYTES} bytes (D1's LIKE limit)`);
+    const runs = literalRuns(pattern).map(fold);
+    if (runs.length === 0) return exact.sql; // only wildcards: every value, or every non-null one
+    const longest = runs.reduce((a, b) => (b.length > a.length ? b : a));
+    if (field.search && searchable(longest)) return and(inSearch(searchQuery([field.search], [longest])), exact.sql);
+    const prefix = prefixOf(pattern);
+    if (prefix !== undefined && insensitive && field.foldedIndex) return and(range(field.foldedIndex, fold(prefix)), exact.sql);
+    // Ids are lower-case already: their folded copy is the value, under its B-tree.
+    if (prefix !== undefined && field.btree && (!insensitive || name === 'id' || name === 'billToCustomerId')) {
+      return and(range(field.column, insensitive ? fold(prefix) : prefix), exact.sql);
+    }
+    return this.fail(at, `${op} on ${name} needs ${MIN_SEARCH_CHARS} characters in a row (or a literal prefix) to use an index`);
   }
 
   orderBy(raw: unknown): SQL[] {
@@ -174,16 +235,20 @@ class Translator {
     const order: SQL[] = [];
     items.forEach((item, i) => {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) return this.fail(`orderBy.${i}`, 'Expected {field: direction}');
-      for (const [field, direction] of Object.entries(item)) {
-        const at = `orderBy.${i}.${field}`;
-        const entry = Object.hasOwn(FILTERABLE, field) ? FILTERABLE[field] : undefined;
+      for (const [name, direction] of Object.entries(item)) {
+        const at = `orderBy.${i}.${name}`;
+        const field = Object.hasOwn(FIELDS, name) ? FIELDS[name] : undefined;
         const match = typeof direction === 'string' ? /^(asc|desc)(?:_nulls_(first|last))?$/.exec(direction) : null;
-        if (!entry) this.fail(at, `Unknown or unsortable field ${field}`);
+        if (!field) this.fail(at, `Unknown or unsortable field ${name}`);
         else if (!match) this.fail(at, 'Expected asc, desc, asc_nulls_first, asc_nulls_last, desc_nulls_first or desc_nulls_last');
+        else if (!field.btree && !field.foldedIndex) this.fail(at, `Sorting by ${name} has no index to use`);
         else {
+          // The name sorts case- and accent-insensitively, by its folded copy's index.
+          const key = field.foldedIndex ?? field.column;
+          const sorted = match[1] === 'asc' ? asc(key) : desc(key);
           // Hasura (Postgres) puts nulls last ascending and first descending; SQLite does the reverse.
           const nulls = match[2] ?? (match[1] === 'asc' ? 'last' : 'first');
-          order.push(sql`${match[1] === 'asc' ? asc(entry.column) : desc(entry.column)} NULLS ${sql.raw(nulls.toUpperCase())}`);
+          order.push(field.nullable ? sql`${sorted} NULLS ${sql.raw(nulls.toUpperCase())}` : sorted);
         }
       }
     });
