@@ -1,75 +1,55 @@
 /**
- * npm run export -- --workspace <id> [--out <file>] [--remote] [--persist-to <dir>]
+ * npm run export -- --workspace <id> [--out <file>] [--persist-to <dir>]
+ * npm run export -- --url <base> [--token <token>] [--out <file> [--resume]]
  *
- * Writes a workspace's records as NDJSON (format: scripts/lib/records.ts) to
- * standard output, or to --out <file> (written whole or not at all). Local by
- * default (the state `npm run dev` serves; --persist-to <dir> picks another
- * local state directory); --remote reads the deployed database.
+ * Writes a workspace's records as NDJSON (format: src/exchange/format.ts) to
+ * standard output, or to --out <file> (written to <file>.partial, renamed
+ * once complete).
  *
- * Tables are read in keyset pages (WHERE workspace_id = ? AND id > ? ORDER BY
- * id LIMIT 500). Each wrangler call reads the next page of every table still
- * unread, as far as a read-ahead bound allows, so a small workspace is read in
- * one call, as one batch. A larger one takes several calls; if the workspace
- * changed between them so that the records no longer fit together (say, a
- * contact of a customer created after the customers were read), the export
- * fails and can be run again.
+ * Local (default): straight from the local D1 database's SQLite file (the one
+ * `npm run dev` serves, or --persist-to <dir>), in one read transaction, so
+ * the file is a snapshot of the workspace.
+ * --url: through the API's GET /api/export (a read token of the workspace,
+ * --token or CUSTOMERS_API_TOKEN), page after page; --resume continues an
+ * interrupted export from the end of <file>.partial. Pages are read at
+ * different moments, so the records are checked to fit together at the end
+ * (a contact whose customer was created after the customers were read would
+ * not): if they do not, run the export again.
+ *
+ * Tables are read in keyset pages of 5,000 rows (memory stays bounded); a
+ * progress line shows on long runs.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { run, targetOf, UsageError, userPath, parseCommandLine } from './lib/cli.ts';
-import { query, type DbRow } from './lib/d1.ts';
-import {
-  COUNTERS_TABLE,
-  formatRecord,
-  RECORD_TABLES,
-  RecordChecker,
-  TABLES,
-  WORKSPACE_ID,
-  type RecordTable,
-  type TableName,
-} from './lib/records.ts';
-import { ident, literal } from './lib/sql.ts';
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { COUNTERS_TABLE, formatRecord, RECORD_TABLES, TABLES, WORKSPACE_ID, type Row, type TableName } from '../src/exchange/format.ts';
+import { parseCommandLine, run, UsageError, userPath } from './lib/cli.ts';
+import { openLocalDatabase } from './lib/local-d1.ts';
+import { count, lines, progress } from './lib/ndjson.ts';
+import { apiOf } from './lib/remote.ts';
+import { Staging } from './lib/staging.ts';
 
 const USAGE = `usage:
-  npm run export -- --workspace <id> [--out <file>] [--remote] [--persist-to <dir>]
+  npm run export -- --workspace <id> [--out <file>] [--persist-to <dir>]
+  npm run export -- --url <base> [--token <token>] [--out <file> [--resume]]
   (NDJSON goes to standard output without --out; with npm, use npm run -s so npm's banner stays out of it)`;
 
-/** Rows per keyset page. */
-const PAGE = 500;
-/** Rows of later tables read ahead, and held, while an earlier table is still being read. */
-const READ_AHEAD = 5_000;
+const PAGE = 5_000;
 
 const { values } = parseCommandLine(USAGE, {
   workspace: { type: 'string' },
   out: { type: 'string' },
-  remote: { type: 'boolean', default: false },
   'persist-to': { type: 'string' },
+  url: { type: 'string' },
+  token: { type: 'string' },
+  resume: { type: 'boolean', default: false },
+  remote: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 });
 
-const columnList = (table: TableName) => TABLES[table].columns.map((c) => ident(c.name)).join(', ');
-
-const pageQuery = (table: RecordTable, workspaceId: string, after: string) =>
-  `SELECT ${columnList(table)} FROM ${ident(table)} WHERE "workspace_id" = ${literal(workspaceId)} AND "id" > ${literal(after)} ORDER BY "id" LIMIT ${PAGE}`;
-
-const countersQuery = (workspaceId: string) =>
-  `SELECT ${columnList(COUNTERS_TABLE)} FROM ${ident(COUNTERS_TABLE)} WHERE "workspace_id" = ${literal(workspaceId)}`;
-
-interface Cursor {
-  table: RecordTable;
-  /** The last id read: the next page starts after it. */
-  after: string;
-  done: boolean;
-  /** Rows read but not yet written (an earlier table is still being read). */
-  held: DbRow[];
-}
-
-/** Where the lines go: standard output, or a temporary file renamed to --out once complete. */
-function openOutput(out: string | undefined) {
-  if (out === undefined) {
-    return { write: (text: string) => void process.stdout.write(text), commit: () => {}, abort: () => {} };
-  }
-  const partial = `${out}.${process.pid}.partial`;
-  const fd = openSync(partial, 'w', 0o600);
+/** Where the lines go: standard output, or <out>.partial renamed to <out> once complete. */
+function openOutput(out: string | undefined, resume: boolean) {
+  if (out === undefined) return { write: (text: string) => void process.stdout.write(text), commit: () => {}, keep: () => {} };
+  const partial = `${out}.partial`;
+  const fd = openSync(partial, resume ? 'a' : 'w', 0o600);
   let open = true;
   const close = () => {
     if (open) closeSync(fd);
@@ -81,95 +61,120 @@ function openOutput(out: string | undefined) {
       close();
       renameSync(partial, out);
     },
-    abort: () => {
-      close();
-      rmSync(partial, { force: true });
-    },
+    /** Leaves <out>.partial for --resume. */
+    keep: close,
   };
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+/** Where an interrupted export stopped: the table and id of the last whole line of <out>.partial. */
+function resumePoint(partial: string): string | undefined {
+  const size = statSync(partial).size;
+  const tail = Buffer.alloc(Math.min(size, 1 << 20));
+  const fd = openSync(partial, 'r');
+  try {
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+  } finally {
+    closeSync(fd);
+  }
+  const text = tail.toString('latin1');
+  const end = text.lastIndexOf('\n');
+  if (end < 0) return undefined;
+  // A line cut short by the interruption goes; the export continues after the last whole one.
+  truncateSync(partial, size - tail.length + end + 1);
+  const last = JSON.parse(Buffer.from(text.slice(text.lastIndexOf('\n', end - 1) + 1, end), 'latin1').toString('utf8')) as { table: TableName; row: Row };
+  return last.table === COUNTERS_TABLE ? 'done' : `${last.table}:${last.row.id}`;
+}
 
-await run(USAGE, () => {
+await run(USAGE, async () => {
   if (values.help) {
     console.error(USAGE);
     return;
   }
-  const workspaceId = values.workspace;
-  if (workspaceId === undefined) throw new UsageError('--workspace is required');
-  if (!WORKSPACE_ID.test(workspaceId)) throw new UsageError('--workspace must be 1-64 letters, digits, "-" or "_"');
-  const target = targetOf(values);
+  if (values.remote) throw new UsageError('--remote is gone: export through the deployed API with --url https://<your worker> and a read token');
   const outFile = values.out === undefined ? undefined : userPath(values.out);
+  if (values.resume && (outFile === undefined || values.url === undefined)) throw new UsageError('--resume continues an --url export to --out <file>');
+  const shown = progress();
+  const counts = Object.fromEntries(RECORD_TABLES.map((t) => [t, 0])) as Record<string, number>;
+  let written = 0;
+  const report = () => shown.update(`exporting: ${count(written)} records written`);
 
-  const checker = new RecordChecker(workspaceId);
-  const output = openOutput(outFile);
-  let line = 0;
-  const emit = (table: TableName, rows: DbRow[]) => {
-    let text = '';
-    for (const row of rows) {
-      const record = checker.add(++line, { table, row: Object.fromEntries(TABLES[table].columns.map((c) => [c.name, row[c.name]])) });
-      if (record) text += `${formatRecord(record)}\n`;
-    }
-    output.write(text);
-  };
-
-  try {
-    const cursors: Cursor[] = RECORD_TABLES.map((table) => ({ table, after: '', done: false, held: [] }));
-    let counters: DbRow | undefined;
-    let current = 0; // the table being written; earlier ones are complete
-    while (current < cursors.length) {
-      let held = cursors.reduce((n, c) => n + c.held.length, 0);
-      const round: Cursor[] = [];
-      for (const [i, cursor] of cursors.entries()) {
-        if (i < current || cursor.done) continue;
-        if (i === current || held + PAGE <= READ_AHEAD) {
-          round.push(cursor);
-          held += PAGE;
+  if (values.url === undefined) {
+    const workspaceId = values.workspace;
+    if (workspaceId === undefined) throw new UsageError('--workspace is required (or --url with a token of the workspace)');
+    if (!WORKSPACE_ID.test(workspaceId)) throw new UsageError('--workspace must be 1-64 letters, digits, "-" or "_"');
+    const db = openLocalDatabase(values['persist-to'], true);
+    const output = openOutput(outFile, false);
+    try {
+      db.exec('BEGIN'); // one snapshot of the workspace, however long the export takes
+      const columns = (table: TableName) => TABLES[table].columns.map((c) => `"${c.name}"`).join(', ');
+      for (const table of RECORD_TABLES) {
+        const page = db.prepare(`SELECT ${columns(table)} FROM "${table}" WHERE "workspace_id" = ? AND "id" > ? ORDER BY "id" LIMIT ${PAGE}`);
+        for (let after = ''; ; ) {
+          const rows = page.all(workspaceId, after) as Row[];
+          output.write(rows.map((row) => `${formatRecord({ table, row })}\n`).join(''));
+          counts[table]! += rows.length;
+          written += rows.length;
+          report();
+          if (rows.length < PAGE) break;
+          after = rows.at(-1)!.id as string;
         }
       }
-      // The counters come with every round, so the last value read is at least every customer number read.
-      const results = query(target, [...round.map((c) => pageQuery(c.table, workspaceId, c.after)), countersQuery(workspaceId)]);
-      for (const [i, cursor] of round.entries()) {
-        const rows = results[i] ?? [];
-        const last = rows.at(-1)?.id;
-        if (last !== undefined && typeof last !== 'string') throw new Error(`${cursor.table}: an id is not a string`);
-        cursor.held.push(...rows);
-        cursor.after = last ?? cursor.after;
-        cursor.done = rows.length < PAGE;
-      }
-      counters = results.at(-1)?.[0];
-      for (; current < cursors.length; current++) {
-        const cursor = cursors[current]!;
-        emit(cursor.table, cursor.held);
-        cursor.held = [];
-        if (!cursor.done) break;
-      }
+      const counters = db.prepare(`SELECT ${columns(COUNTERS_TABLE)} FROM "${COUNTERS_TABLE}" WHERE "workspace_id" = ?`).get(workspaceId) as Row | undefined;
+      // A workspace that never had a customer has no counters row yet: 0 is what it stands for.
+      output.write(`${formatRecord({ table: COUNTERS_TABLE, row: counters ?? { workspace_id: workspaceId, customers: 0 } })}\n`);
+      db.exec('COMMIT');
+      output.commit();
+    } catch (error) {
+      output.keep();
+      if (outFile) rmSync(`${outFile}.partial`, { force: true });
+      throw error;
+    } finally {
+      db.close();
     }
-    // A workspace that never had a customer has no counters row yet: 0 is what it stands for.
-    emit(COUNTERS_TABLE, [counters ?? { workspace_id: workspaceId, customers: 0 }]);
-    const badRows = checker.errors.length;
-    checker.finish();
-    if (checker.errors.length > 0) {
-      const shown = checker.errors.slice(0, 20).join('\n');
-      const more = checker.errors.length > 20 ? `\n... and ${checker.errors.length - 20} more` : '';
-      const why =
-        badRows > 0
-          ? 'stored records fail the checks `npm run import` makes'
-          : 'the records read do not fit together: the workspace probably changed during the export, so run it again';
-      throw new Error(`Export failed${outFile ? ` (${outFile} was not written)` : ''}: ${why}.\n${shown}${more}`);
+    shown.done();
+    if (written === 0) console.error(`warning: workspace ${workspaceId} has no records (is the workspace id right?)`);
+  } else {
+    const api = apiOf(values.url, values.token);
+    let cursor: string | undefined = values.resume && outFile && existsSync(`${outFile}.partial`) ? resumePoint(`${outFile}.partial`) : undefined;
+    const output = openOutput(outFile, cursor !== undefined);
+    try {
+      while (cursor !== 'done') {
+        const res = await api.fetch(`/api/export?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        if (!res.ok) throw new Error(`The API refused the export (${res.status}): ${await res.text()}`);
+        const text = await res.text();
+        output.write(text);
+        const lines = text === '' ? 0 : text.split('\n').length - 1;
+        written += lines;
+        report();
+        cursor = res.headers.get('Export-Cursor') ?? 'done';
+      }
+    } catch (error) {
+      output.keep();
+      throw new Error(`${(error as Error).message}${outFile ? `\nThe records exported so far are in ${outFile}.partial: run again with --resume to continue.` : ''}`);
+    }
+    // Pages were read at different moments: check that the records fit together before the file counts as an export.
+    if (outFile) {
+      const staging = new Staging();
+      try {
+        for await (const [line, text] of lines(`${outFile}.partial`)) {
+          if (text === '') continue;
+          const record = JSON.parse(text) as { table: TableName; row: Row };
+          staging.add(line, record);
+          if (record.table !== COUNTERS_TABLE) counts[record.table]!++;
+        }
+        const problems = staging.check();
+        if (problems.length > 0) {
+          rmSync(`${outFile}.partial`, { force: true });
+          throw new Error(`Export failed (${outFile} was not written): the records read do not fit together; the workspace probably changed during the export, so run it again.\n${problems.join('\n')}`);
+        }
+      } finally {
+        staging.close();
+      }
     }
     output.commit();
-  } catch (error) {
-    output.abort();
-    throw error;
-  }
-
-  const { segments, customers, contacts, addresses } = checker.counts;
-  if (segments + customers + contacts + addresses === 0) {
-    console.error(`warning: workspace ${workspaceId} has no records (is the workspace id right?)`);
+    shown.done();
   }
   console.error(
-    `Exported workspace ${workspaceId}: ${plural(segments, 'segment', 'segments')}, ${plural(customers, 'customer', 'customers')}, ` +
-      `${plural(contacts, 'contact', 'contacts')}, ${plural(addresses, 'address', 'addresses')}${outFile ? ` to ${outFile}` : ''}.`,
+    `Exported ${count(counts.segments!)} segments, ${count(counts.customers!)} customers, ${count(counts.contacts!)} contacts, ${count(counts.addresses!)} addresses${outFile ? ` to ${outFile}` : ''}.`,
   );
 });

@@ -1,19 +1,9 @@
 /** Argument handling shared by the scripts (`npm run token`, `export`, `import`). */
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Target } from './d1.ts';
 
 /** Bad arguments: the script prints the message and its usage, and exits with 2. */
 export class UsageError extends Error {}
-
-/** Where to run: the local state (default, or --persist-to <dir>) or, with --remote, the deployed database. */
-export function targetOf(values: { remote?: unknown; 'persist-to'?: unknown }): Target {
-  const remote = values.remote === true;
-  const persistTo = typeof values['persist-to'] === 'string' ? values['persist-to'] : undefined;
-  if (remote && persistTo !== undefined) throw new UsageError('--persist-to selects local state: it cannot go with --remote');
-  if (persistTo === '') throw new UsageError('--persist-to needs a directory');
-  return { remote, persistTo };
-}
 
 /**
  * A file name from the command line, relative to where the user ran the
