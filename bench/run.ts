@@ -42,19 +42,28 @@ import { parseArgs } from 'node:util';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
 import { BUDGET_BYTES, build, kib, measure, startupMs, STARTUP_BUDGET_MS, type BundleSize } from '../scripts/check-size.ts';
+import { localDatabasePath } from '../scripts/lib/local-d1.ts';
 import { createToken } from '../scripts/lib/tokens.ts';
 import { ROOT, wrangler } from '../scripts/lib/wrangler.ts';
 import type { LoadRequest, LoadResult, LoadSpec, LoadTarget } from './load.ts';
+import { writeProbe } from './probe.ts';
+import { fixed, load1, machine, table } from './report.ts';
+import { exchangeRuns, measureScale, offsetFor, scaleOperations, scaleReport, type SizeRun } from './scale.ts';
+import { seed, taxValue, WORKSPACE_A, WORKSPACE_B } from './seed.ts';
 
 // ---------------------------------------------------------------- options
 
-const USAGE = `usage: npm run bench -- [--customers N] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--strict] [--keep]
-  --customers N     customers seeded in workspace A (default 10000)
+const SCALE_KEYS = scaleOperations([]).map((op) => op.key).join(',');
+const USAGE = `usage: npm run bench -- [--customers N[,N...]] [--requests R] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--strict] [--keep]
+  --customers N,... customers seeded in workspace A (default 10000); several sizes are measured one after
+                    the other, and the scale budgets compare the last with the first
+  --requests R      sequential requests per scale operation (default 200)
   --duration S      measured seconds per Worker and operation (default 8)
   --rounds R        rounds those seconds are cut into, alternating the Workers ABBA... (default 8)
   --connections C   concurrent connections (default 10)
   --warmup S        unmeasured seconds per Worker before each operation's rounds (default 1)
-  --only a,b        only these operations (${'create,get,patch,list_first,list_deep,list_id_crm,list_tax_value,delete'})
+  --only a,b        only these operations: cpu (all of: create,get,patch,list_first,list_deep,list_id_crm,list_tax_value,delete),
+                    scale (all of: ${SCALE_KEYS}), exchange (export and import)
   --config PATH     the Worker to measure, by its wrangler config (default wrangler.toml), e.g. a variant under study
   --strict          exit 1 when a budget is missed (not only on errors)
   --keep            keep the temporary state directory`;
@@ -64,6 +73,7 @@ const { values: args } = (() => {
     return parseArgs({
       options: {
         customers: { type: 'string', default: '10000' },
+        requests: { type: 'string', default: '200' },
         duration: { type: 'string', default: '8' },
         connections: { type: 'string', default: '10' },
         rounds: { type: 'string', default: '8' },
@@ -93,7 +103,11 @@ function integer(name: string, value: string, min: number, max: number): number 
   }
   return n;
 }
-const CUSTOMERS = integer('customers', args.customers, 100, 1_000_000);
+const SIZES = args.customers.split(',').map((size) => integer('customers', size.trim(), 100, 1_000_000));
+const REQUESTS = integer('requests', args.requests, 10, 10_000);
+const ONLY = args.only?.split(',').map((s) => s.trim());
+/** Whether --only keeps this operation (of this group: cpu, scale). */
+const kept = (key: string, group: string) => !ONLY || ONLY.includes(key) || ONLY.includes(group);
 const DURATION = integer('duration', args.duration, 1, 600);
 const CONNECTIONS = integer('connections', args.connections, 1, 256);
 const ROUNDS = integer('rounds', args.rounds, 1, 100);
@@ -105,7 +119,6 @@ const LOAD = join(ROOT, 'bench', 'load.ts');
 // Local D1 and KV are SQLite files and blobs: on a RAM disk where there is one, so
 // that disk flushes do not add noise to the figures.
 const tmp = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'customers-bench-'));
-const state = join(tmp, 'state');
 const children = new Set<ChildProcess>();
 const miniflares = new Set<Miniflare>();
 
@@ -164,89 +177,6 @@ function clearProgress(): void {
   progressShown = false;
 }
 
-// ---------------------------------------------------------------- seed data
-
-const WORKSPACE_A = 'bench-a';
-const WORKSPACE_B = 'bench-b';
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** A UUIDv7 for time `ms` and sequence `seq`, so seeded ids sort in creation order like the API's. */
-function uuidv7(ms: number, seq: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  let t = ms;
-  for (let i = 5; i >= 0; i--) {
-    b[i] = t % 256;
-    t = Math.floor(t / 256);
-  }
-  b[6] = 0x70 | ((seq >> 8) & 0x0f);
-  b[7] = seq & 0xff;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  let s = '';
-  for (let i = 0; i < 16; i++) {
-    s += HEX[b[i]!];
-    if (i === 3 || i === 5 || i === 7 || i === 9) s += '-';
-  }
-  return s;
-}
-
-const taxValue = (i: number) => `FR${String(i).padStart(11, '0')}`;
-
-/**
- * Writes the seed as SQL (multi-row INSERTs of 100 rows: D1 caps a statement
- * at 100 KB) and returns workspace A's customer ids in creation order. The
- * triggers fill customer_tax_ids from tax_ids, as for any insert.
- */
-function writeSeed(file: string): string[] {
-  const idsA: string[] = [];
-  const lines: string[] = [];
-  const base = Date.now() - 2 * 86_400_000;
-  const sizeB = Math.max(100, Math.floor(CUSTOMERS / 10));
-  const workspaces: [string, number, number][] = [
-    [WORKSPACE_A, CUSTOMERS, base],
-    [WORKSPACE_B, sizeB, base + CUSTOMERS + 1000],
-  ];
-  for (const [workspace, count, start] of workspaces) {
-    for (let first = 1; first <= count; first += 100) {
-      const customers: string[] = [];
-      const contacts: string[] = [];
-      const addresses: string[] = [];
-      for (let i = first; i < Math.min(first + 100, count + 1); i++) {
-        const t = start + i;
-        const id = uuidv7(t, 0);
-        const contact = uuidv7(t, 1);
-        const address = uuidv7(t, 2);
-        if (workspace === WORKSPACE_A) idsA.push(id);
-        const taxIds = `[{"tax":"VAT","tax_value":"${taxValue(i)}"},{"tax":"SIREN","tax_value":"${String(i).padStart(9, '0')}"}]`;
-        customers.push(
-          `('${id}','${workspace}',${i},'Customer ${i}','customer ${i}','Customer ${i} SAS','customer ${i} sas','${i % 3 ? 'company' : 'individual'}',` +
-            `'${taxIds}','crm-${i}','erp-${i}','billing${i}@example.com','{"tier":"${i % 2 ? 'gold' : 'silver'}"}',${t},${t},` +
-            `'{"email_address":"billing${i}@example.com","id_crm":"crm-${i}","id_erp":"erp-${i}","tax_values":["${taxValue(i).toLowerCase()}","${String(i).padStart(9, '0')}"]}')`,
-        );
-        contacts.push(
-          `('${contact}','${workspace}','${id}','Ada','Lovelace ${i}','ada${i}@example.com','+33 1 23 45 67 89','["billing"]',${t},${t})`,
-        );
-        addresses.push(
-          `('${address}','${workspace}','${id}','${contact}','billing','Customer ${i}','${i} rue de Rivoli','Paris','75001','FR',${t},${t})`,
-        );
-      }
-      lines.push(
-        'INSERT INTO customers (id, workspace_id, number, name, name_search, legal_name, legal_name_search, type, tax_ids, id_crm, id_erp, ' +
-          `email_address, metadata, created_at, updated_at, folded) VALUES ${customers.join(',')};`,
-        'INSERT INTO contacts (id, workspace_id, customer_id, first_name, last_name, email, phone, role, created_at, updated_at) ' +
-          `VALUES ${contacts.join(',')};`,
-        'INSERT INTO addresses (id, workspace_id, customer_id, contact_id, type, name, address_line1, city, postal_code, ' +
-          `country, created_at, updated_at) VALUES ${addresses.join(',')};`,
-      );
-    }
-  }
-  // Numbers 1..count are taken: new customers continue from the workspace's counter.
-  for (const [workspace, count] of workspaces) {
-    lines.push(`INSERT INTO workspace_counters (workspace_id, customers) VALUES ('${workspace}', ${count});`);
-  }
-  writeFileSync(file, lines.join('\n'));
-  return idsA;
-}
-
 // ---------------------------------------------------------------- workers
 
 /** The main Worker's configuration: compatibility settings and the local D1/KV ids everything shares. */
@@ -267,7 +197,7 @@ const KV_ID: string = kv?.preview_id ?? kv?.id ?? 'TOKENS';
  * Workers share, as on the platform (separate workerd processes on one SQLite
  * file fight over its locks: SQLITE_BUSY under writes).
  */
-async function startWorkers(bundles: Record<string, string>): Promise<Record<string, string>> {
+async function startWorkers(state: string, bundles: Record<string, string>): Promise<Record<string, string>> {
   const ports: Record<string, number> = {};
   for (const name of Object.keys(bundles)) ports[name] = await freePort();
   const mf = new Miniflare(
@@ -343,83 +273,6 @@ function bundle(name: string, wranglerConfig: string): { script: string; size: B
   const entries = files.filter((f) => f.endsWith('.js') && !f.includes('/'));
   if (entries.length !== 1) throw new Error(`${name}: expected one entry module in ${outdir}, found ${entries.join(', ')}`);
   return { script: join(outdir, entries[0]!), size: measure(outdir, files) };
-}
-
-/**
- * The probe Worker: ours and the baseline behind identical counting wrappers
- * of the DB and TOKENS bindings (the same counting as test/helpers.ts), chosen
- * per request by the x-bench-target header; the counts come back as headers.
- * Returns its wrangler config, for bundling.
- */
-function writeProbe(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'probe.js'),
-    `import ours from ${JSON.stringify(config.main)};
-import baseline from ${JSON.stringify(join(ROOT, 'bench', 'baseline', 'index.ts'))};
-
-function counting(env, usage) {
-  const real = new WeakMap();
-  const wrap = (stmt) => {
-    const proxy = new Proxy(stmt, {
-      get(target, prop) {
-        if (prop === 'bind') return (...values) => wrap(target.bind(...values));
-        if (prop === 'run' || prop === 'all' || prop === 'first' || prop === 'raw') {
-          return (...a) => { usage.d1++; return target[prop](...a); };
-        }
-        const value = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    real.set(proxy, stmt);
-    return proxy;
-  };
-  const DB = new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === 'prepare') return (sql) => wrap(target.prepare(sql));
-      if (prop === 'batch') return (stmts) => { usage.d1++; return target.batch(stmts.map((s) => real.get(s) ?? s)); };
-      if (prop === 'exec') return (sql) => { usage.d1++; return target.exec(sql); };
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  const TOKENS = new Proxy(env.TOKENS, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== 'function') return value;
-      return (...a) => {
-        if (prop === 'get' || prop === 'getWithMetadata' || prop === 'list') usage.kvReads++;
-        else usage.kvWrites++;
-        return value.apply(target, a);
-      };
-    },
-  });
-  return { ...env, DB, TOKENS };
-}
-
-export default {
-  async fetch(request, env, ctx) {
-    const usage = { d1: 0, kvReads: 0, kvWrites: 0 };
-    const worker = request.headers.get('x-bench-target') === 'baseline' ? baseline : ours;
-    const response = await worker.fetch(request, counting(env, usage), ctx);
-    const body = await response.arrayBuffer();
-    const out = new Response(body, response);
-    out.headers.set('x-bench-d1', String(usage.d1));
-    out.headers.set('x-bench-kv-reads', String(usage.kvReads));
-    out.headers.set('x-bench-kv-writes', String(usage.kvWrites));
-    return out;
-  },
-};
-`,
-  );
-  writeFileSync(
-    join(dir, 'wrangler.toml'),
-    `name = "customers-worker-bench-probe"
-main = "probe.js"
-compatibility_date = "${config.compatibility_date}"
-`,
-  );
-  return join(dir, 'wrangler.toml');
 }
 
 // ---------------------------------------------------------------- operations
@@ -664,42 +517,6 @@ function stats(rounds: Round[], latencies: number[], expect: number): Stats {
   };
 }
 
-// ---------------------------------------------------------------- report helpers
-
-function versionOf(pkg: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** The 1-minute load average, where the OS has one (other work on the machine skews every figure). */
-const load1 = () => os.loadavg()[0] ?? 0;
-
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model ?? 'unknown',
-    nproc: os.availableParallelism(),
-    memory_gib: Math.round(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    wrangler: versionOf('wrangler'),
-    workerd: versionOf('workerd'),
-    autocannon: versionOf('autocannon'),
-  };
-}
-
-const fixed = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
-
-function table(header: string[], rows: string[][], right: boolean[]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, c) => (right[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' | ')} |`;
-  const rule = `|${widths.map((w, c) => (right[c] ? `${'-'.repeat(w + 1)}:` : `${'-'.repeat(w + 2)}`)).join('|')}|`;
-  return [line(header), rule, ...rows.map(line)].join('\n');
-}
-
 // ---------------------------------------------------------------- main
 
 interface OperationReport {
@@ -720,47 +537,12 @@ interface OperationReport {
   same_json_shape: boolean;
 }
 
-async function main(): Promise<void> {
-  const loadAtStart = load1();
-  if (loadAtStart > os.availableParallelism() / 2) {
-    console.error(
-      `note: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${os.availableParallelism()} CPUs); ` +
-        'the ratios cancel slow drift, but expect noisier figures than on a quiet machine.',
-    );
-  }
-  const only = args.only?.split(',').map((s) => s.trim());
+type Bundles = Record<'ours' | 'baseline' | 'probe', string>;
 
-  progress(`preparing a fresh local state in ${state}: D1 migrations`);
-  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
-
-  progress(`seeding workspace A with ${CUSTOMERS} customers (2 tax ids, a contact, an address each) and workspace B`);
-  const seedFile = join(tmp, 'seed.sql');
-  const idsA = writeSeed(seedFile);
-  wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', seedFile]);
-  rmSync(seedFile);
-
-  progress('writing the API tokens of workspaces A and B to local KV');
-  const target = { remote: false, persistTo: state };
-  const { token } = await createToken(target, { workspaceId: WORKSPACE_A, name: 'bench A' });
-  await createToken(target, { workspaceId: WORKSPACE_B, name: 'bench B' });
-
-  progress('bundling the Worker, the baseline and the counting probe (wrangler deploy --dry-run --minify)');
-  const ours = bundle('ours', CONFIG);
-  const base = bundle('baseline', join(ROOT, 'bench', 'baseline', 'wrangler.toml'));
-  const probeBundle = bundle('probe', writeProbe(join(tmp, 'probe')));
-  const size = ours.size;
-
-  progress('starting the Worker, the baseline and the probe in workerd (Miniflare)');
-  const urls = await startWorkers({ ours: ours.script, baseline: base.script, probe: probeBundle.script });
+/** The CPU comparison with the baseline at one size: each operation's rounds, as the header describes. */
+async function compareCpu(urls: Record<string, string>, token: string, idsA: string[], ops: Operation[], probes: Record<string, ProbeReport>, tag: string) {
   const targets: Record<Target, { url: string }> = { ours: { url: urls.ours! }, baseline: { url: urls.baseline! } };
   const cpuPid = workerdPid();
-
-  const ops = operations(idsA).filter((op) => !only || only.includes(op.key));
-  if (ops.length === 0) throw new Error(`--only names no operation:\n${USAGE}`);
-
-  progress('probing each operation once per Worker: D1 round trips, KV reads, JSON shapes');
-  const probes = await probeAll(urls.probe!, operations(idsA), token);
-
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const pool: string[] = [];
   const reports: OperationReport[] = [];
@@ -802,7 +584,7 @@ async function main(): Promise<void> {
         };
       }
     }
-    const what = `[${index + 1}/${jobs.length}] ${job.map((op) => op.label).join(' + ')}`;
+    const what = `${tag} [${index + 1}/${jobs.length}] ${job.map((op) => op.label).join(' + ')}`;
     progress(`${what}: warming up (${WARMUP}s per Worker${job.length > 1 ? ' and page' : ''})`);
     const result = await runLoad(
       {
@@ -864,90 +646,139 @@ async function main(): Promise<void> {
       });
     }
   }
+  return reports;
+}
 
-  progress('stopping the servers');
-  await stopWorkers();
+interface SizeReport extends SizeRun {
+  operations: OperationReport[];
+  probes: Record<string, ProbeReport>;
+}
+
+/** One size: a fresh state seeded with `customers`, the Workers started on it, everything measured, the state dropped. */
+async function measureSize(customers: number, bundles: Bundles): Promise<SizeReport> {
+  const tag = `[${customers} customers]`;
+  const state = join(tmp, `state-${customers}`);
+  progress(`${tag} preparing a fresh local state in ${state}: D1 migrations`);
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
+
+  const what = `${tag} seeding workspace A (2 tax ids, a contact, an address each) and workspace B`;
+  progress(what);
+  const idsA = seed(localDatabasePath(state), customers, (done) => progress(`${what}: ${done}`));
+
+  progress(`${tag} writing the API tokens of workspaces A and B to local KV`);
+  const target = { remote: false, persistTo: state };
+  const { token } = await createToken(target, { workspaceId: WORKSPACE_A, name: 'bench A' });
+  await createToken(target, { workspaceId: WORKSPACE_B, name: 'bench B' });
+
+  progress(`${tag} starting the Worker, the baseline and the probe in workerd (Miniflare)`);
+  const urls = await startWorkers(state, bundles);
+  try {
+    const ops = operations(idsA).filter((op) => kept(op.key, 'cpu'));
+    progress(`${tag} probing each operation once per Worker: D1 round trips, KV reads, JSON shapes`);
+    const probes = await probeAll(urls.probe!, operations(idsA), token);
+    const reports = await compareCpu(urls, token, idsA, ops, probes, tag);
+    const scaleOps = scaleOperations(idsA, offsetFor(SIZES)).filter((op) => kept(op.key, 'scale'));
+    const scale = await measureScale(urls.ours!, token, scaleOps, REQUESTS, 10, (text) => progress(`${tag} ${text}`));
+    const exchange = kept('exchange', 'exchange') ? await exchangeRuns(tmp, state, WORKSPACE_A, urls.ours!, token, (text) => progress(`${tag} ${text}`)) : [];
+    return { customers, operations: reports, probes, scale, exchange };
+  } finally {
+    await stopWorkers();
+    if (!args.keep) rmSync(state, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = load1();
+  if (loadAtStart > os.availableParallelism() / 2) {
+    console.error(
+      `note: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${os.availableParallelism()} CPUs); ` +
+        'the ratios cancel slow drift, but expect noisier figures than on a quiet machine.',
+    );
+  }
+  const known = new Set([...operations([]).map((op) => op.key), ...scaleOperations([]).map((op) => op.key), 'cpu', 'scale', 'exchange']);
+  const unknown = ONLY?.filter((key) => !known.has(key)) ?? [];
+  if (unknown.length > 0) throw new Error(`--only: unknown operation ${unknown.join(', ')}\n${USAGE}`);
+
+  progress('bundling the Worker, the baseline and the counting probe (wrangler deploy --dry-run --minify)');
+  const ours = bundle('ours', CONFIG);
+  const base = bundle('baseline', join(ROOT, 'bench', 'baseline', 'wrangler.toml'));
+  const probeBundle = bundle('probe', writeProbe(join(tmp, 'probe'), config.main!, config.compatibility_date!));
+  const size = ours.size;
+  const bundles: Bundles = { ours: ours.script, baseline: base.script, probe: probeBundle.script };
+
+  const sizes: SizeReport[] = [];
+  for (const customers of SIZES) sizes.push(await measureSize(customers, bundles));
   clearProgress();
 
   // ------------------------------------------------------------ report
-  const rows = reports.map((r) => [
-    r.label,
-    fixed(r.ours.rps, 0),
-    fixed(r.baseline.rps, 0),
-    fixed(r.ratio, 2),
-    `${fixed(Math.min(...r.pair_ratios), 2)}–${fixed(Math.max(...r.pair_ratios), 2)}`,
-    `${fixed(r.ours.p50)} / ${fixed(r.ours.p99)}`,
-    `${fixed(r.baseline.p50)} / ${fixed(r.baseline.p99)}`,
-    `${fixed(r.ours.cpuMsPerRequest, 2)} / ${fixed(r.baseline.cpuMsPerRequest, 2)}`,
-    fixed(r.cpu_ratio, 2),
-    `${r.d1_round_trips.ours} / ${r.d1_round_trips.baseline}`,
-    `${r.kv_reads.ours} / ${r.kv_reads.baseline}`,
-  ]);
   const m = machine();
-  console.log(
-    `\ncustomers-worker vs the raw baseline: ${CUSTOMERS} customers in workspace A, ${CONNECTIONS} connections, ` +
-      `${DURATION}s measured per Worker and operation in ${ROUNDS} rounds alternated ABBA (after ${WARMUP}s warmup); ` +
-      'ours/base is the median of the per-pair ratios of req/s\n',
-  );
-  console.log(
-    table(
-      ['operation', 'ours req/s', 'base req/s', 'ours/base', 'pairs', 'ours p50 / p99 ms', 'base p50 / p99 ms', 'CPU ms/req (ours / base)', 'CPU base/ours', 'D1 round trips (ours / base)', 'KV reads (ours / base)'],
-      rows,
-      [false, true, true, true, true, true, true, true, true, true, true],
-    ),
-  );
-
-  const byKey = Object.fromEntries(reports.map((r) => [r.key, r]));
-  const first = byKey.list_first;
-  const deepOp = byKey.list_deep;
-  const deepFirst =
-    first && deepOp
-      ? {
-          ours_p50: deepOp.ours.p50 / first.ours.p50,
-          ours_mean: deepOp.ours.mean / first.ours.mean,
-          baseline_p50: deepOp.baseline.p50 / first.baseline.p50,
-          baseline_mean: deepOp.baseline.mean / first.baseline.mean,
-          ours_cpu: deepOp.ours.cpuMsPerRequest / first.ours.cpuMsPerRequest,
-          baseline_cpu: deepOp.baseline.cpuMsPerRequest / first.baseline.cpuMsPerRequest,
-        }
-      : undefined;
-
   const budgets: { name: string; ok: boolean; detail: string }[] = [];
-  for (const r of reports) {
-    // CPU per request is the budget (a busy machine disturbs it far less than req/s); req/s is shown beside it.
-    budgets.push({
-      name: `CPU per request ${r.key}`,
-      ok: r.cpu_ratio >= 0.9,
-      detail: `baseline/ours ${fixed(r.cpu_ratio, 2)} (>= 0.90; req/s ours/baseline ${fixed(r.ratio, 3)})`,
-    });
+  for (const run of sizes) {
+    const at = SIZES.length > 1 ? ` at ${run.customers}` : '';
+    const reports = run.operations;
+    if (reports.length > 0) {
+      console.log(
+        `\ncustomers-worker vs the raw baseline: ${run.customers} customers in workspace A, ${CONNECTIONS} connections, ` +
+          `${DURATION}s measured per Worker and operation in ${ROUNDS} rounds alternated ABBA (after ${WARMUP}s warmup); ` +
+          'ours/base is the median of the per-pair ratios of req/s\n',
+      );
+      console.log(
+        table(
+          ['operation', 'ours req/s', 'base req/s', 'ours/base', 'pairs', 'ours p50 / p99 ms', 'base p50 / p99 ms', 'CPU ms/req (ours / base)', 'CPU base/ours', 'D1 round trips (ours / base)', 'KV reads (ours / base)'],
+          reports.map((r) => [
+            r.label,
+            fixed(r.ours.rps, 0),
+            fixed(r.baseline.rps, 0),
+            fixed(r.ratio, 2),
+            `${fixed(Math.min(...r.pair_ratios), 2)}–${fixed(Math.max(...r.pair_ratios), 2)}`,
+            `${fixed(r.ours.p50)} / ${fixed(r.ours.p99)}`,
+            `${fixed(r.baseline.p50)} / ${fixed(r.baseline.p99)}`,
+            `${fixed(r.ours.cpuMsPerRequest, 2)} / ${fixed(r.baseline.cpuMsPerRequest, 2)}`,
+            fixed(r.cpu_ratio, 2),
+            `${r.d1_round_trips.ours} / ${r.d1_round_trips.baseline}`,
+            `${r.kv_reads.ours} / ${r.kv_reads.baseline}`,
+          ]),
+          [false, true, true, true, true, true, true, true, true, true, true],
+        ),
+      );
+    }
+    for (const r of reports) {
+      // CPU per request is the budget (a busy machine disturbs it far less than req/s); req/s is shown beside it.
+      budgets.push({
+        name: `CPU per request ${r.key}${at}`,
+        ok: r.cpu_ratio >= 0.9,
+        detail: `baseline/ours ${fixed(r.cpu_ratio, 2)} (>= 0.90; req/s ours/baseline ${fixed(r.ratio, 3)})`,
+      });
+    }
+    for (const [key, p] of Object.entries(run.probes)) {
+      budgets.push({ name: `D1 round trips ${key}${at}`, ok: p.ours.d1 === 1, detail: `${p.ours.d1} (exactly 1)` });
+      budgets.push({ name: `KV reads ${key}${at}`, ok: p.ours.kvReads <= 1, detail: `${p.ours.kvReads} (at most 1)` });
+      budgets.push({ name: `baseline JSON shape ${key}${at}`, ok: p.sameShape, detail: p.sameShape ? 'same as ours' : 'DIFFERS from ours' });
+    }
+    const byKey = Object.fromEntries(reports.map((r) => [r.key, r]));
+    const [first, deep] = [byKey.list_first, byKey.list_deep];
+    if (first && deep) {
+      const ratio = deep.ours.p50 / first.ours.p50;
+      budgets.push({ name: `deep/first page latency${at}`, ok: ratio < 1.5, detail: `p50 ratio ${fixed(ratio, 2)} (< 1.5; pages measured interleaved)` });
+    }
   }
-  for (const [key, p] of Object.entries(probes)) {
-    budgets.push({ name: `D1 round trips ${key}`, ok: p.ours.d1 === 1, detail: `${p.ours.d1} (exactly 1)` });
-    budgets.push({ name: `KV reads ${key}`, ok: p.ours.kvReads <= 1, detail: `${p.ours.kvReads} (at most 1)` });
-    budgets.push({ name: `baseline JSON shape ${key}`, ok: p.sameShape, detail: p.sameShape ? 'same as ours' : 'DIFFERS from ours' });
+
+  const scale = scaleReport(scaleOperations([], offsetFor(SIZES)).filter((op) => kept(op.key, 'scale')), sizes);
+  if (scale.rows.length > 0) {
+    console.log(`\nScale: p50 of ${REQUESTS} sequential requests (after 10 unmeasured), through the Worker, per workspace size\n`);
+    console.log(table(scale.header, scale.rows, scale.header.map((_, c) => c > 0 && c < scale.header.length - 1)));
   }
+  if (scale.exchangeRows.length > 0) {
+    console.log('\nExport and import of workspace A (wall time, peak memory of the script)\n');
+    console.log(table(['run', ...SIZES.map(String)], scale.exchangeRows, [false, ...SIZES.map(() => true)]));
+  }
+  budgets.push(...scale.budgets);
   budgets.push({ name: 'bundle size', ok: size.gzip <= BUDGET_BYTES, detail: `${kib(size.gzip)} gzip minified (<= ${kib(BUDGET_BYTES)})` });
   const startup = startupMs();
   budgets.push({ name: 'startup', ok: startup <= STARTUP_BUDGET_MS, detail: `${startup.toFixed(1)} ms (wrangler check startup; <= ${STARTUP_BUDGET_MS} ms)` });
-  if (deepFirst) {
-    budgets.push({
-      name: 'deep/first page latency',
-      ok: deepFirst.ours_p50 < 1.5,
-      detail: `p50 ratio ${fixed(deepFirst.ours_p50, 2)} at ${CUSTOMERS} customers (< 1.5; the budget is stated at 100,000)`,
-    });
-  }
 
   console.log(`\nWorker bundle: ${kib(size.minified)} minified, ${kib(size.gzip)} gzip (budget ${kib(BUDGET_BYTES)}); startup ${startup.toFixed(1)} ms (budget ${STARTUP_BUDGET_MS} ms).`);
-  if (deepFirst) {
-    console.log(
-      `Deep/first page latency at ${CUSTOMERS} customers: ours p50 ${fixed(deepFirst.ours_p50, 2)} (mean ${fixed(deepFirst.ours_mean, 2)}), ` +
-        `baseline p50 ${fixed(deepFirst.baseline_p50, 2)} (mean ${fixed(deepFirst.baseline_mean, 2)}); ` +
-        `CPU per request ours ${fixed(deepFirst.ours_cpu, 2)}, baseline ${fixed(deepFirst.baseline_cpu, 2)} (pages measured interleaved).`,
-    );
-  }
-  console.log(
-    'D1 round trips and KV reads: one probe request per operation and Worker, through identical counting wrappers of the bindings.',
-  );
+  console.log('D1 round trips and KV reads: one probe request per operation and Worker, through identical counting wrappers of the bindings.');
   console.log(
     `Machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memory_gib} GiB; ${m.os}; Node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; ` +
       `load average ${loadAtStart.toFixed(2)} at the start, ${load1().toFixed(2)} at the end.`,
@@ -955,7 +786,7 @@ async function main(): Promise<void> {
   const missed = budgets.filter((b) => !b.ok);
   console.log(missed.length === 0 ? '\nBudgets: all met.' : `\nBudgets missed:\n${missed.map((b) => `  - ${b.name}: ${b.detail}`).join('\n')}`);
 
-  const unexpected = reports.filter((r) => r.ours.unexpected + r.baseline.unexpected > 0);
+  const unexpected = sizes.flatMap((run) => run.operations.filter((r) => r.ours.unexpected + r.baseline.unexpected > 0));
   for (const r of unexpected) {
     console.error(
       `ERROR: ${r.label}: ${r.ours.unexpected} unexpected responses from ours, ${r.baseline.unexpected} from the baseline ` +
@@ -967,20 +798,24 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: m,
     load_average: { start: loadAtStart, end: load1() },
-    options: { customers: CUSTOMERS, duration_s: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup_s: WARMUP },
+    options: { customers: SIZES, duration_s: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup_s: WARMUP, scale_requests: REQUESTS },
     bundle: { minified_bytes: size.minified, gzip_bytes: size.gzip, budget_gzip_bytes: BUDGET_BYTES, startup_ms: startup, startup_budget_ms: STARTUP_BUDGET_MS },
-    deep_over_first: deepFirst,
-    operations: reports,
-    probes: Object.fromEntries(
-      Object.entries(probes).map(([k, p]) => [
-        k,
-        {
-          ours: { status: p.ours.status, d1: p.ours.d1, kv_reads: p.ours.kvReads, kv_writes: p.ours.kvWrites, server_timing: p.ours.serverTiming },
-          baseline: { status: p.baseline.status, d1: p.baseline.d1, kv_reads: p.baseline.kvReads, kv_writes: p.baseline.kvWrites, server_timing: p.baseline.serverTiming },
-          same_json_shape: p.sameShape,
-        },
-      ]),
-    ),
+    sizes: sizes.map((run) => ({
+      customers: run.customers,
+      operations: run.operations,
+      probes: Object.fromEntries(
+        Object.entries(run.probes).map(([k, p]) => [
+          k,
+          {
+            ours: { status: p.ours.status, d1: p.ours.d1, kv_reads: p.ours.kvReads, kv_writes: p.ours.kvWrites, server_timing: p.ours.serverTiming },
+            baseline: { status: p.baseline.status, d1: p.baseline.d1, kv_reads: p.baseline.kvReads, kv_writes: p.baseline.kvWrites, server_timing: p.baseline.serverTiming },
+            same_json_shape: p.sameShape,
+          },
+        ]),
+      ),
+      scale: run.scale,
+      exchange: run.exchange,
+    })),
     budgets,
   };
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
