@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { UUID_PATTERN } from '../lib/ids';
 import { fold } from '../lib/text';
 import { crud } from '../model/crud';
-import { listSchema, toPage } from '../model/page';
+import { listSchema, pageParams, toPage } from '../model/page';
 import { text } from '../model/values';
 import type { Db } from '../store/client';
 import { owned } from '../store/plan';
@@ -78,7 +78,7 @@ function prefixCursor(text: string): [string, string] | undefined {
 
 /** The list's query string: the declared filters, tax_value, q, and the page; the cursor must come from the same walk. */
 export const CustomerList = v.pipe(
-  listSchema({ ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()), cursor: v.optional(v.string()) }),
+  listSchema({ ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()) }, { ...pageParams, cursor: v.optional(v.string()) }),
   v.forward(
     v.check(
       ({ q, cursor }) => cursor === undefined || (CURSORS[walkOf(q)].test(cursor) && (walkOf(q) !== 'prefix' || prefixCursor(cursor) !== undefined)),
@@ -92,7 +92,10 @@ type CustomerList = v.InferOutput<typeof CustomerList>;
 /** The list's filters besides q and the cursor, in a fixed order. */
 const FILTERS = [...Object.keys(customer.filters), 'tax_value'];
 
-const listQuery = family('customers.walk', (db, shape: { walk: Walk; filters: readonly string[]; cursor: boolean }) => {
+/** Filters that name a few customers each: a search under one walks them, not the search's matches. */
+const SELECTIVE = new Set(['id_crm', 'id_erp', 'id_accounting', 'tax_value']);
+
+const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; cursor: boolean }) => {
   const filters = shape.filters.map((filter) =>
     filter === 'tax_value'
       ? inArray(
@@ -106,24 +109,23 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; filters: re
   );
   const workspace = eq(customers.workspace_id, param('workspaceId'));
   if (shape.walk === 'search') {
-    // The search index leads (CROSS JOIN keeps it the outer loop), in rowid order.
-    return [
-      db
-        .select({ ...customer.selection, searchRowid: customerSearch.rowid })
-        .from(customerSearch)
-        .crossJoin(customers)
-        .where(
-          and(
-            sql`${customerSearch} MATCH ${param('q')}`,
-            sql`${customerRowid} = ${customerSearch.rowid}`,
-            workspace,
-            ...filters,
-            shape.cursor ? sql`${customerSearch.rowid} > ${param('cursor')}` : undefined,
-          ),
-        )
-        .orderBy(customerSearch.rowid)
-        .limit(param('limit')),
-    ] as const;
+    // CROSS JOIN fixes the outer loop: the search index, in its rowid order,
+    // stopping once the page is full; or, under a filter that names a few
+    // customers (SELECTIVE), those customers, each checked against the index.
+    // Either way the page is in rowid order, by the outer table's rowid.
+    const byFilter = shape.lead === 'filter';
+    const rowid = byFilter ? customerRowid : customerSearch.rowid;
+    const query = byFilter
+      ? db.select({ ...customer.selection, searchRowid: customerRowid }).from(customers).crossJoin(customerSearch)
+      : db.select({ ...customer.selection, searchRowid: customerSearch.rowid }).from(customerSearch).crossJoin(customers);
+    const where = and(
+      sql`${customerSearch} MATCH ${param('q')}`,
+      sql`${customerRowid} = ${customerSearch.rowid}`,
+      workspace,
+      ...filters,
+      shape.cursor ? sql`${rowid} > ${param('cursor')}` : undefined,
+    );
+    return [query.where(where).orderBy(rowid).limit(param('limit'))] as const;
   }
   const order = shape.walk === 'prefix' ? [customers.name_search, customers.id] : [customers.id];
   const prefix = shape.walk === 'prefix' ? [sql`${customers.name_search} >= ${param('q')}`, sql`${customers.name_search} < ${param('qEnd')}`] : [];
@@ -157,7 +159,8 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
     if (walk === 'search') values.cursor = Number(params.cursor.slice(2));
     if (walk === 'prefix') [values.cursorName, values.cursor] = prefixCursor(params.cursor)!;
   }
-  const [rows] = (await read(db, listQuery, { walk, filters, cursor: params.cursor !== undefined }, values)) as [ListRow[]];
+  const lead = walk === 'search' && filters.some((filter) => SELECTIVE.has(filter)) ? 'filter' : 'search';
+  const [rows] = (await read(db, listQuery, { walk, lead, filters, cursor: params.cursor !== undefined }, values)) as [ListRow[]];
   const cursorOf = (row: ListRow) =>
     walk === 'search' ? `s.${row.searchRowid}` : walk === 'prefix' ? `p.${base64url(JSON.stringify([row.nameSearch, row.id]))}` : row.id;
   return toPage(rows, params.limit, customer.toApi, cursorOf);

@@ -4,8 +4,7 @@
  * the declared filters (exact match, by index) and page by id; a resource may
  * add conditions of its own (customers: tax_value, q).
  */
-import { and, eq, getTableColumns, gt, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { and, eq, gt, type SQL } from 'drizzle-orm';
 import type { Db } from '../store/client';
 import { owned, writes, type RecordTable, type Selection, type WriteOptions } from '../store/plan';
 import { family, param, read, type Values } from '../store/statements';

@@ -22,8 +22,9 @@ export const pageParams = {
   cursor: v.optional(v.pipe(v.string(), v.regex(UUID_PATTERN, 'Must be a next_cursor value from a previous page'), v.toLowerCase())),
 };
 
-/** A list's query-string schema: its filters plus the page parameters; unknown parameters are rejected. */
-export const listSchema = <E extends v.ObjectEntries>(filters: E) => object({ ...filters, ...pageParams });
+/** A list's query-string schema: its filters plus the page parameters (a list with cursors of its own passes its own); unknown parameters are rejected. */
+export const listSchema = <E extends v.ObjectEntries, P extends v.ObjectEntries = typeof pageParams>(filters: E, page: P = pageParams as unknown as P) =>
+  object({ ...filters, ...page });
 
 /**
  * Rows were fetched with limit + 1: the extra row only tells whether there is

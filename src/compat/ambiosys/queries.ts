@@ -22,13 +22,18 @@ type Search = 'none' | 'index' | 'prefix';
 
 const listQuery = family('ambiosys.list', (db, search: Search) => {
   const workspace = eq(customers.workspace_id, param('workspaceId'));
+  // Under a search the matches lead (the search index's rowids, or the folded
+  // name's range) and are then sorted: the unary + keeps SQLite from walking
+  // the workspace by its (workspace_id, number) index instead, which without
+  // statistics it would take for the more selective.
   const where =
     search === 'index'
-      ? and(workspace, inSearch(param('needle')))
+      ? and(sql`+${customers.workspace_id} = ${param('workspaceId')}`, inSearch(param('needle')))
       : search === 'prefix'
         ? and(workspace, sql`${customers.name_search} >= ${param('needle')}`, sql`${customers.name_search} < ${param('needleEnd')}`)
         : workspace;
-  const page = db.select(customer.selection).from(customers).where(where).orderBy(asc(customers.number)).limit(param('limit')).offset(param('offset'));
+  const order = search === 'none' ? asc(customers.number) : sql`+${customers.number}`;
+  const page = db.select(customer.selection).from(customers).where(where).orderBy(order).limit(param('limit')).offset(param('offset'));
   const total =
     search === 'none'
       ? db.select({ count: workspaceCounters.total }).from(workspaceCounters).where(eq(workspaceCounters.workspace_id, param('workspaceId')))

@@ -68,9 +68,9 @@ const routes: RouteDef[] = [
     method: 'POST',
     path: '/api/rest/customers/search',
     handler: route('read', { body: SearchBody }, async (ctx, { body }) => {
-      const { where, orderBy, issues } = ctx.timing.time('validation', () => translateSearch(body.where, body.orderBy));
+      const { issues, ...search } = ctx.timing.time('validation', () => translateSearch(ctx.workspaceId, body.where, body.orderBy));
       if (issues.length > 0) throw invalid('Invalid search', issues);
-      return reply(aggregate(await ctx.query((db) => listCustomers(db, ctx.workspaceId, { ...body, where, orderBy }))));
+      return reply(aggregate(await ctx.query((db) => listCustomers(db, ctx.workspaceId, { ...body, ...search }))));
     }),
   },
   {

@@ -4,7 +4,8 @@
  * nested contacts and addresses in one batch (one transaction); Hasura's
  * offset pagination is its contract, so lists use LIMIT/OFFSET.
  */
-import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type { Search } from './where';
 import { address } from '../../addresses/fields';
 import { contact } from '../../contacts/fields';
 import { customer } from '../../customers/fields';
@@ -93,22 +94,27 @@ const pageQuery = family('upwell.customers.list', (db) => [
 /**
  * A page of the workspace's customers matching `where`, in `orderBy` order
  * (ties by creation), with the number that match. Without a condition the
- * count is the workspace's counter; with one it counts the matches. A `where`
- * tree and its order are the client's own shape: built per request, values inline.
+ * count is the workspace's counter and the page walks the sort key's index;
+ * a condition an index serves (`led`, src/compat/upwell/where.ts) drives the
+ * query instead, its matches counted and sorted: the workspace test is then
+ * written unindexable (+workspace_id), or SQLite, without statistics, would
+ * walk the workspace by its (workspace_id, ...) index. A `where` tree and its
+ * order are the client's own shape: built per request, values inline.
  */
-export async function listCustomers(db: Db, workspaceId: string, page: { limit: number; offset: number; where?: SQL | undefined; orderBy?: SQL[] }) {
+export async function listCustomers(db: Db, workspaceId: string, page: { limit: number; offset: number } & Partial<Search>) {
   const filtered = page.where !== undefined;
   const [rows, [total]] =
     !filtered && !page.orderBy?.length
       ? await read(db, pageQuery, null, { workspaceId, limit: page.limit, offset: page.offset })
       : await readOnce(db, () => {
-          const where = and(eq(customers.workspace_id, workspaceId), page.where);
+          const workspace = page.led ? sql`+${customers.workspace_id} = ${workspaceId}` : eq(customers.workspace_id, workspaceId);
+          const where = and(workspace, page.where);
           return [
             db
               .select(withAddresses)
               .from(customers)
               .where(where)
-              .orderBy(...(page.orderBy ?? []), asc(customers.id))
+              .orderBy(...(page.orderBy ?? []), page.led ? asc(sql`+${customers.id}`) : asc(customers.id))
               .limit(page.limit)
               .offset(page.offset),
             filtered

@@ -97,11 +97,46 @@ const range = (column: SQLiteColumn, prefix: string) => and(gte(column, prefix),
 
 const NO_INDEX = (field: string, what: string) => `${what} on ${field} has no index to use; this search is refused rather than walking every customer`;
 
+/**
+ * Builds the SQL and tracks which conditions an index serves ("led"): a field
+ * condition on a B-tree carries its own `workspace_id = ?`, so that its
+ * (workspace_id, field) index can drive the query even though the statement's
+ * own workspace test is written unindexable (listCustomers); the search
+ * index's rowids drive on their own. An AND is led when one part is, an OR
+ * when every part is, a NOT never.
+ */
 class Translator {
   readonly issues: Issue[] = [];
   private conditions = 0;
   private nodes = 0;
   private params = 0;
+  private readonly led = new WeakSet<SQL>();
+
+  constructor(private readonly workspaceId: string) {}
+
+  isLed(condition: SQL | undefined): boolean {
+    return condition !== undefined && this.led.has(condition);
+  }
+
+  private lead(condition: SQL): SQL {
+    this.led.add(condition);
+    return condition;
+  }
+
+  /** A condition one of the (workspace_id, field) B-trees serves. */
+  private scoped(condition: SQL | undefined): SQL | undefined {
+    return condition && this.lead(and(eq(customers.workspace_id, this.workspaceId), condition)!);
+  }
+
+  private all(parts: (SQL | undefined)[]): SQL | undefined {
+    const condition = and(...parts);
+    return condition && parts.some((part) => this.isLed(part)) ? this.lead(condition) : condition;
+  }
+
+  private any(parts: (SQL | undefined)[]): SQL | undefined {
+    const condition = or(...parts);
+    return condition && parts.every((part) => this.isLed(part)) ? this.lead(condition) : condition;
+  }
 
   private fail(path: string, message: string): undefined {
     this.issues.push({ path, message });
@@ -133,7 +168,7 @@ class Translator {
         }
         const inner = arg.map((e, i) => this.expression(e, `${at}.${i}`, depth + 1));
         // As in Hasura: an empty _and is true, an empty _or is false.
-        parts.push(key === '_and' ? and(...inner) : inner.length === 0 ? sql`0` : or(...inner));
+        parts.push(key === '_and' ? this.all(inner) : inner.length === 0 ? this.lead(sql`0`) : this.any(inner));
       } else if (key === '_not') {
         const inner = this.expression(arg, at, depth + 1);
         parts.push(inner && not(inner));
@@ -143,7 +178,7 @@ class Translator {
         this.fail(at, key.startsWith('_') ? `Unsupported operator ${key}` : `Unknown or unfilterable field ${key}`);
       }
     }
-    return and(...parts) ?? sql`1`;
+    return this.all(parts) ?? sql`1`;
   }
 
   private comparison(name: string, ops: unknown, path: string): SQL | undefined {
@@ -156,18 +191,18 @@ class Translator {
       if (++this.conditions > MAX_CONDITIONS) return this.fail(at, `At most ${MAX_CONDITIONS} conditions`);
       parts.push(this.operator(name, field, op, raw, at));
     }
-    return and(...parts);
+    return this.all(parts);
   }
 
   /** Equality with any of `values`, through the field's index. */
   private equals(name: string, field: Field, values: (string | number)[], at: string): SQL | undefined {
-    if (values.length === 0) return sql`0`;
+    if (values.length === 0) return this.lead(sql`0`);
     const exact = inArray(field.column, values);
-    if (field.btree) return exact;
-    if (field.foldedIndex) return and(inArray(field.foldedIndex, (values as string[]).map(fold)), exact);
+    if (field.btree) return this.scoped(exact);
+    if (field.foldedIndex) return this.scoped(and(inArray(field.foldedIndex, (values as string[]).map(fold)), exact));
     const terms = (values as string[]).map(fold);
     if (!terms.every(searchable)) return this.fail(at, `Values of ${name} must be at least ${MIN_SEARCH_CHARS} characters long to be searched`);
-    return and(inSearch(searchQuery([field.search!], terms)), exact);
+    return this.lead(and(inSearch(searchQuery([field.search!], terms)), exact)!);
   }
 
   private operator(name: string, field: Field, op: string, raw: unknown, at: string): SQL | undefined {
@@ -181,7 +216,7 @@ class Translator {
     if (compare) {
       if (!field.btree) return this.fail(at, NO_INDEX(name, 'A range'));
       const value = this.value(at, kind, raw);
-      return value === undefined ? undefined : compare(column, value);
+      return value === undefined ? undefined : this.scoped(compare(column, value));
     }
     switch (op) {
       case '_in':
@@ -197,9 +232,9 @@ class Translator {
         return this.like(name, field, op, raw, at);
       case '_is_null':
         if (typeof raw !== 'boolean') return this.fail(at, 'Expected true or false');
-        if (!field.nullable) return raw ? sql`0` : sql`1`;
+        if (!field.nullable) return raw ? this.lead(sql`0`) : sql`1`;
         if (!field.btree) return this.fail(at, NO_INDEX(name, 'A null test'));
-        return raw ? isNull(column) : isNotNull(column);
+        return this.scoped(raw ? isNull(column) : isNotNull(column));
       default:
         return this.fail(at, `Unsupported operator ${op}`);
     }
@@ -220,17 +255,18 @@ class Translator {
     const runs = literalRuns(pattern).map(fold);
     if (runs.length === 0) return exact.sql; // only wildcards: every value, or every non-null one
     const longest = runs.reduce((a, b) => (b.length > a.length ? b : a));
-    if (field.search && searchable(longest)) return and(inSearch(searchQuery([field.search], [longest])), exact.sql);
+    if (field.search && searchable(longest)) return this.lead(and(inSearch(searchQuery([field.search], [longest])), exact.sql)!);
     const prefix = prefixOf(pattern);
-    if (prefix !== undefined && insensitive && field.foldedIndex) return and(range(field.foldedIndex, fold(prefix)), exact.sql);
+    if (prefix !== undefined && insensitive && field.foldedIndex) return this.scoped(and(range(field.foldedIndex, fold(prefix)), exact.sql));
     // Ids are lower-case already: their folded copy is the value, under its B-tree.
     if (prefix !== undefined && field.btree && (!insensitive || name === 'id' || name === 'billToCustomerId')) {
-      return and(range(field.column, insensitive ? fold(prefix) : prefix), exact.sql);
+      return this.scoped(and(range(field.column, insensitive ? fold(prefix) : prefix), exact.sql));
     }
     return this.fail(at, `${op} on ${name} needs ${MIN_SEARCH_CHARS} characters in a row (or a literal prefix) to use an index`);
   }
 
-  orderBy(raw: unknown): SQL[] {
+  /** With `sortMatches`, the keys are written unindexable (+key): the matches are found by the condition's index, then sorted. */
+  orderBy(raw: unknown, sortMatches: boolean): SQL[] {
     const items = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     const order: SQL[] = [];
     items.forEach((item, i) => {
@@ -244,7 +280,8 @@ class Translator {
         else if (!field.btree && !field.foldedIndex) this.fail(at, `Sorting by ${name} has no index to use`);
         else {
           // The name sorts case- and accent-insensitively, by its folded copy's index.
-          const key = field.foldedIndex ?? field.column;
+          const column = field.foldedIndex ?? field.column;
+          const key = sortMatches ? sql`+${column}` : column;
           const sorted = match[1] === 'asc' ? asc(key) : desc(key);
           // Hasura (Postgres) puts nulls last ascending and first descending; SQLite does the reverse.
           const nulls = match[2] ?? (match[1] === 'asc' ? 'last' : 'first');
@@ -261,11 +298,19 @@ class Translator {
   }
 }
 
+export interface Search {
+  where: SQL | undefined;
+  /** An index serves the condition: it drives the query, and the matches are sorted (orderBy is written for that). */
+  led: boolean;
+  orderBy: SQL[];
+}
+
 /** The search in SQL, or the issues that make it invalid (each naming its path). */
-export function translateSearch(where: unknown, orderBy: unknown): { where: SQL | undefined; orderBy: SQL[]; issues: Issue[] } {
-  const t = new Translator();
+export function translateSearch(workspaceId: string, where: unknown, orderBy: unknown): Search & { issues: Issue[] } {
+  const t = new Translator(workspaceId);
   const condition = where === undefined ? undefined : t.expression(where, 'where', 1);
-  const order = t.orderBy(orderBy);
+  const led = t.isLed(condition);
+  const order = t.orderBy(orderBy, led);
   t.check();
-  return { where: condition, orderBy: order, issues: t.issues };
+  return { where: condition, led, orderBy: order, issues: t.issues };
 }
