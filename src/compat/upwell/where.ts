@@ -40,8 +40,10 @@ interface Field {
   column: SQLiteColumn;
   kind: 'text' | 'timestamp';
   nullable: boolean;
-  /** A B-tree (with the workspace) on the value as stored: equality, ranges, prefixes, null tests. */
+  /** A B-tree on the value as stored: equality, ranges, prefixes, null tests. */
   btree: boolean;
+  /** A (workspace_id, field) B-tree: pages in this field's order walk it. */
+  sortable: boolean;
   /** The folded copy `_ilike` matches, and its column in the search index. */
   folded: SQL;
   search?: SearchColumn;
@@ -51,10 +53,11 @@ interface Field {
   unindexed?: true;
 }
 
-/** Whether a B-tree on the customers (alone, or after workspace_id) leads with this column. */
+/** Whether a B-tree on the customers leads with workspace_id and then this column (`perWorkspace`), or with the column alone. */
 const { indexes } = getTableConfig(customers);
-const indexed = (column: SQLiteColumn) =>
-  column.primary || indexes.some(({ config: { columns: [first, second] } }) => first === column || (first === customers.workspace_id && second === column));
+const perWorkspace = (column: SQLiteColumn) =>
+  indexes.some(({ config: { columns: [first, second] } }) => first === customers.workspace_id && second === column);
+const indexed = (column: SQLiteColumn) => column.primary || perWorkspace(column) || indexes.some(({ config: { columns: [first] } }) => first === column);
 
 const specs = customer.specs as Record<string, FieldSpec>;
 
@@ -71,12 +74,13 @@ for (const [upwell, name] of Object.entries(CUSTOMER_NAMES)) {
   const twin = spec?.fold?.column ? customer.column(spec.fold.column) : undefined;
   const search = (SEARCH_COLUMNS as readonly string[]).includes(name) ? (name as SearchColumn) : undefined;
   const btree = indexed(column);
-  const foldedIndex = twin && indexed(twin) ? twin : undefined;
+  const foldedIndex = twin && perWorkspace(twin) ? twin : undefined;
   FIELDS[upwell] = {
     column,
     kind: type === 'timestamp' ? 'timestamp' : 'text',
     nullable: !column.notNull,
     btree,
+    sortable: perWorkspace(column),
     folded: twin ? sql`${twin}` : spec?.fold ? sql`(${customers.folded} ->> ${`$.${spec.fold.key ?? name}`})` : sql`${column}`,
     search,
     foldedIndex,
@@ -277,7 +281,7 @@ class Translator {
         const match = typeof direction === 'string' ? /^(asc|desc)(?:_nulls_(first|last))?$/.exec(direction) : null;
         if (!field) this.fail(at, `Unknown or unsortable field ${name}`);
         else if (!match) this.fail(at, 'Expected asc, desc, asc_nulls_first, asc_nulls_last, desc_nulls_first or desc_nulls_last');
-        else if (!field.btree && !field.foldedIndex) this.fail(at, `Sorting by ${name} has no index to use`);
+        else if (!field.sortable && !field.foldedIndex) this.fail(at, `Sorting by ${name} has no index to use`);
         else {
           // The name sorts case- and accent-insensitively, by its folded copy's index.
           const column = field.foldedIndex ?? field.column;
