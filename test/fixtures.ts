@@ -5,7 +5,7 @@
  * loudly unless the create succeeded, and the values a new customer has.
  */
 import { expect } from 'vitest';
-import { api } from './helpers';
+import { api, ISO, UUID } from './helpers';
 
 type Body = Record<string, unknown>;
 
@@ -69,3 +69,19 @@ export const CUSTOMER_DEFAULTS = {
   contacts_last_updated_at: null,
   deleted_at: null,
 };
+
+/** A whole canonical customer as the API returns it: `fields` over the values a new customer of `workspaceId` has. */
+export const customerObject = (workspaceId: string, fields: Record<string, unknown> = {}) => ({
+  ...CUSTOMER_DEFAULTS,
+  id: expect.stringMatching(UUID),
+  workspace_id: workspaceId,
+  segment_id: null,
+  logo: null,
+  tax_ids: [],
+  id_crm: null,
+  id_erp: null,
+  id_accounting: null,
+  created_at: expect.stringMatching(ISO),
+  updated_at: expect.stringMatching(ISO),
+  ...fields,
+});

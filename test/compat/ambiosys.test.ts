@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../src/http/body';
-import { CUSTOMER_DEFAULTS } from '../fixtures';
+import { customerObject } from '../fixtures';
 import { ambiosysError, rejected, unauthenticated } from '../errors';
-import { api, ISO, snapshot, UUID, workspace } from '../helpers';
+import { api, ISO, snapshot, workspace } from '../helpers';
 
 const CREATE = '/api/customers/create';
 const LIST = '/api/customers/getCustomers';
@@ -50,24 +50,16 @@ describe('POST /api/customers/create', () => {
 
     const all = await api('GET', '/api/customers', { token });
     expect(all.body.data).toEqual([
-      {
-        ...CUSTOMER_DEFAULTS,
-        id: expect.stringMatching(UUID),
-        workspace_id: workspaceId,
+      customerObject(workspaceId, {
         number: 1,
         name: 'Acme Corporation',
         legal_name: 'Acme Corp Ltd.',
         type: 'company',
-        segment_id: null,
-        logo: null,
         tax_ids: [{ tax: 'TAX_ID', tax_value: 'ABC123456789' }],
-        id_crm: null,
-        id_erp: null,
-        id_accounting: null,
         contact_origin: 'REFERRAL',
         created_at: customer.created_at,
         updated_at: customer.updated_at,
-      },
+      }),
     ]);
     const rows = await snapshot(workspaceId);
     expect(rows.customer_tax_ids).toEqual([

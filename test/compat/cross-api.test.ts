@@ -6,7 +6,7 @@
  * from the mapping code.
  */
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_DEFAULTS } from '../fixtures';
+import { customerObject } from '../fixtures';
 import { ambiosysError, upwellError } from '../errors';
 import { api, ISO, ok, upwellCall, UUID, workspace } from '../helpers';
 
@@ -210,24 +210,16 @@ describe('POST /api/customers/create', () => {
       name: 'Acme Corporation', legal_name: 'Acme Corp Ltd.', tax_id: 'ABC123456789', contact_origin: 'TRADE_SHOW',
     }, 201);
     const [stored] = (await ok('GET', '/api/customers', token)).data;
-    expect(stored).toEqual({
-      ...CUSTOMER_DEFAULTS,
-      id: expect.stringMatching(UUID),
-      workspace_id: workspaceId,
+    expect(stored).toEqual(customerObject(workspaceId, {
       number: created.customer_id,
       name: 'Acme Corporation',
       legal_name: 'Acme Corp Ltd.',
       type: 'company',
-      segment_id: null,
-      logo: null,
       tax_ids: [{ tax: 'TAX_ID', tax_value: 'ABC123456789' }],
-      id_crm: null,
-      id_erp: null,
-      id_accounting: null,
       contact_origin: 'TRADE_SHOW',
       created_at: created.created_at,
       updated_at: created.updated_at,
-    });
+    }));
     const { customer } = await expectSameEverywhere(token, stored.id);
     expect(asAmbiosys(customer)).toEqual(created);
     expect((await ok('GET', `/api/rest/customers/${stored.id}`, token)).customer).toEqual({
@@ -272,19 +264,11 @@ describe('POST /api/rest/customers', () => {
     expect(created.createdAt).toMatch(ISO);
 
     const { customer, addresses, contact_ids } = await canonical(token, created.id);
-    expect(customer).toEqual({
-      ...CUSTOMER_DEFAULTS,
+    expect(customer).toEqual(customerObject(workspaceId, {
       id: created.id,
-      workspace_id: workspaceId,
       number: parent.customer_id + 1,
       name: 'Globex',
       type: 'company',
-      segment_id: null,
-      logo: null,
-      tax_ids: [],
-      id_crm: null,
-      id_erp: null,
-      id_accounting: null,
       email_address: 'ar@globex.example',
       cc_email_addresses: ['cfo@globex.example'],
       bill_to_customer_id: parentId,
@@ -297,7 +281,7 @@ describe('POST /api/rest/customers', () => {
       integration_settings: { qb: { realm: '123' } },
       created_at: created.createdAt,
       updated_at: created.updatedAt,
-    });
+    }));
     const address = { workspace_id: workspaceId, customer_id: created.id, contact_id: null, name: null, comment: null, id_crm: null, id_erp: null, id_accounting: null };
     expect(addresses).toEqual([
       { ...address, id: created.addresses[0].id, type: 'billing', address_line1: '10 Downing St', address_line2: null, city: 'London', state: null, postal_code: 'SW1A 2AA', country: 'GB', created_at: expect.stringMatching(ISO), updated_at: expect.stringMatching(ISO) },

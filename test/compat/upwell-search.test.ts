@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { upwellError } from '../errors';
-import { api, issueToken, revokeToken, snapshot, upwellCall, workspace } from '../helpers';
+import { issueToken, revokeToken, snapshot, upwellCall, workspace } from '../helpers';
 
 const SEARCH = '/api/rest/customers/search';
 type Fields = Record<string, any>;
@@ -307,10 +307,7 @@ describe('POST /api/rest/customers/search', () => {
   it('rejects Object.prototype names as operators with a 400, not a 500 or a bogus filter', async () => {
     for (const op of ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
       const before = await snapshot(W.workspaceId);
-      const res = await api('POST', SEARCH, {
-        headers: { Authorization: W.token, 'Content-Type': 'application/json' },
-        rawBody: `{"where":{"name":{"${op}":"x"}}}`,
-      });
+      const res = await upwellCall('POST', SEARCH, W.token, { headers: { 'Content-Type': 'application/json' }, rawBody: `{"where":{"name":{"${op}":"x"}}}` });
       expect({ op, status: res.status, body: res.body }).toEqual({ op, status: 400, body: upwellError('VALIDATION_ERROR', `where.name.${op}`) });
       expect(await snapshot(W.workspaceId)).toEqual(before);
     }

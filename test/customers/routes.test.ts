@@ -1,27 +1,11 @@
 /** /api/customers: the five routes, their validation, and workspace isolation. */
 import { describe, expect, it } from 'vitest';
 import { canonicalError, errorBody, invalid, issue, issuesAt, rejected, unauthenticated } from '../errors';
-import { createAddress, createContact, createCustomer, createSegment, CUSTOMER_DEFAULTS } from '../fixtures';
-import { api, ISO, snapshot, UUID, workspace, type ApiResponse } from '../helpers';
+import { createAddress, createContact, createCustomer, createSegment, customerObject } from '../fixtures';
+import { api, ISO, snapshot, workspace, type ApiResponse } from '../helpers';
 
 const BASE = '/api/customers';
 type Fields = Record<string, unknown>;
-
-/** The whole customer object as the API returns it, defaults filled in. */
-const customer = (workspaceId: string, fields: Fields) => ({
-  ...CUSTOMER_DEFAULTS,
-  id: expect.stringMatching(UUID),
-  workspace_id: workspaceId,
-  segment_id: null,
-  logo: null,
-  tax_ids: [],
-  id_crm: null,
-  id_erp: null,
-  id_accounting: null,
-  created_at: expect.stringMatching(ISO),
-  updated_at: expect.stringMatching(ISO),
-  ...fields,
-});
 
 async function listIds(token: string, query: string): Promise<string[]> {
   const res = await api('GET', `${BASE}?${query}`, { token });
@@ -48,7 +32,7 @@ describe('POST /api/customers', () => {
     };
     const res = await api('POST', BASE, { token, body: input });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ success: true, data: customer(workspaceId, input) });
+    expect(res.body).toEqual({ success: true, data: customerObject(workspaceId, input) });
     const data = res.body.data;
     expect(data.updated_at).toBe(data.created_at);
 
@@ -68,7 +52,7 @@ describe('POST /api/customers', () => {
       body: { name: '  Jane Doe  ', type: 'individual', tax_ids: [{ tax: ' VAT ', tax_value: ' FR1 ' }], id_crm: ' c1 ' },
     });
     expect(res.status).toBe(201);
-    const expected = customer(workspaceId, {
+    const expected = customerObject(workspaceId, {
       name: 'Jane Doe',
       type: 'individual',
       tax_ids: [{ tax: 'VAT', tax_value: 'FR1' }],
@@ -83,7 +67,7 @@ describe('POST /api/customers', () => {
     const { workspaceId, token } = await workspace();
     const long = 'é'.repeat(255);
     expect(await createCustomer(token, { name: long, logo: 'http://example.com/l.svg' })).toEqual(
-      customer(workspaceId, { name: long, type: 'company', logo: 'http://example.com/l.svg' }),
+      customerObject(workspaceId, { name: long, type: 'company', logo: 'http://example.com/l.svg' }),
     );
     expect((await createCustomer(token, { name: 'X' })).name).toBe('X');
   });
@@ -191,7 +175,7 @@ describe('GET /api/customers', () => {
     const first = await api('GET', BASE, { token: readOnly });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ success: true, data: all.slice(0, 25), has_more: true, next_cursor: all[24].id });
-    expect(first.body.data[0]).toEqual(customer(workspaceId, { name: 'Customer 0', type: 'company' }));
+    expect(first.body.data[0]).toEqual(customerObject(workspaceId, { name: 'Customer 0', type: 'company' }));
     const rest = await api('GET', `${BASE}?cursor=${first.body.next_cursor}`, { token: readOnly });
     expect(rest.body).toEqual({ success: true, data: all.slice(25), has_more: false, next_cursor: null });
   });
@@ -330,7 +314,7 @@ describe('GET /api/customers/:id', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       success: true,
-      data: { ...customer(workspaceId, { name: 'Acme', type: 'company', id_erp: 'E1' }), id: c.id, created_at: c.created_at, updated_at: c.updated_at, contact_ids: contacts, address_ids: addresses },
+      data: { ...customerObject(workspaceId, { name: 'Acme', type: 'company', id_erp: 'E1' }), id: c.id, created_at: c.created_at, updated_at: c.updated_at, contact_ids: contacts, address_ids: addresses },
     });
   });
 

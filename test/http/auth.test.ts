@@ -5,9 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/lib/tokens';
-import { errorBody } from '../errors';
+import { errorBody, expectError } from '../errors';
 import { addressBody, contactBody, createCustomer } from '../fixtures';
-import { api, issueToken, REQUEST_ID, revokeToken, snapshot, workspace, type ApiResponse } from '../helpers';
+import { api, issueToken, revokeToken, snapshot, workspace, type ApiResponse } from '../helpers';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
 
@@ -37,10 +37,7 @@ function call(route: (typeof ROUTES)[number], authorization: string | undefined)
 
 /** The one 401, whole: body, WWW-Authenticate, request id echoed in the header. */
 function expectUnauthorized(res: ApiResponse) {
-  const requestId = res.headers.get('X-Request-Id');
-  expect(requestId).toMatch(REQUEST_ID);
-  expect(res.status).toBe(401);
-  expect(res.body).toEqual({ success: false, error: 'Invalid API token', code: 'unauthorized', request_id: requestId });
+  expectError(res, 401, errorBody('unauthorized', { error: 'Invalid API token' }));
   expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
   expect(res.usage.d1).toBe(0);
 }
