@@ -3,7 +3,7 @@
  * headers as the GET, no body; and Allow lists it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAddress, createContact, createCustomer, createSegment } from '../fixtures';
+import { createAddress, createContact, createCustomer, createSegment, MISSING_ID } from '../fixtures';
 import { api, workspace } from '../helpers';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
@@ -41,9 +41,9 @@ describe('HEAD', () => {
     '/api/rest/customers?limit=5',
     `/api/rest/customers/${ids.customer}`,
     // Errors too: a missing record, a bad parameter.
-    '/api/customers/0190a000-0000-7000-8000-000000000000',
+    `/api/customers/${MISSING_ID}`,
     '/api/customers?limit=0',
-    '/api/rest/customers/0190a000-0000-7000-8000-000000000000',
+    `/api/rest/customers/${MISSING_ID}`,
   ];
 
   it('answers every GET route with the GET’s status and headers and no body', async () => {

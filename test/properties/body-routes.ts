@@ -16,7 +16,7 @@ import type { FieldSpec } from '../../src/model/fields';
 import { segment } from '../../src/segments/fields';
 import type { Dialect } from '../errors';
 import { canonicalFields, entriesOf, fieldsOfKind, fieldsOfSpec, itemOf, rangeOf, sample, validBody, type Field } from './fields';
-import { getAt, isPlainObject, type Body, type Path } from './json';
+import { getAt, isPlainObject, setAt, type Body, type Path } from './json';
 import type { SuccessKind } from './shapes';
 import type { World } from './world';
 
@@ -39,10 +39,13 @@ export interface BodyRoute {
 export const named = <T extends { name: string }>(routes: T[]): T[] => routes.map((r) => Object.assign(r, { [fc.toStringMethod]: () => r.name }));
 
 interface RouteSpec extends Omit<BodyRoute, 'valid' | 'strict'> {
-  /** The valid body, but for the values `refs` gives (top-level keys: the world's records). */
+  /** The valid body, but for the values `refs` gives. */
   body: Body;
+  /** Values from the world (its records' ids, a source pair), by dotted path into the body. */
   refs?: Record<string, (w: World) => string>;
 }
+
+const pathOf = (dotted: string): Path => dotted.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
 
 /**
  * A route from its body and fields: only the fields whose parent is in the
@@ -50,27 +53,41 @@ interface RouteSpec extends Omit<BodyRoute, 'valid' | 'strict'> {
  * and the strict objects the body holds.
  */
 function route(r: RouteSpec): BodyRoute {
+  const refs = Object.entries(r.refs ?? {}).map(([dotted, ref]) => [pathOf(dotted), ref] as const);
+  // The refs' places are in the body (so that their fields are too), filled in per world.
+  for (const [path] of refs) r.body = setAt(r.body, path, '');
   const present = (path: Path) => path.length === 1 || isPlainObject(getAt(r.body, path.slice(0, -1))) || Array.isArray(getAt(r.body, path.slice(0, -1)));
   const fields = r.fields.filter((f) => present(f.path));
   const strict = [[], ...fields.filter((f) => f.strict && isPlainObject(getAt(r.body, f.path))).map((f) => f.path)];
-  const { body, refs = {}, ...rest } = r;
-  return { ...rest, fields, strict, valid: (w) => ({ ...structuredClone(body), ...Object.fromEntries(Object.entries(refs).map(([k, ref]) => [k, ref(w)])) }) };
+  const { body, refs: _, ...rest } = r;
+  return { ...rest, fields, strict, valid: (w) => refs.reduce((out, [path, ref]) => setAt(out, path, ref(w)), body) };
 }
 
 // ---- The canonical API: four declared resources ---------------------------------
 
-/** The canonical resources; a create names the caller's own records where it must (`refs`). */
-const ownCustomer = { customer_id: (w: World) => w.A.customer };
-const RESOURCES = [
-  { path: '/api/customers', one: 'customer', declared: customer, refs: {} },
-  { path: '/api/contacts', one: 'contact', declared: contact, refs: ownCustomer },
-  { path: '/api/addresses', one: 'address', declared: address, refs: ownCustomer },
-  { path: '/api/segments', one: 'segment', declared: segment, refs: {} },
-] as const;
+/** The canonical resources, with the caller's own records they reference on create and on update. */
+type Refs = Record<string, (w: World) => string>;
+const RESOURCES: { path: string; one: 'customer' | 'contact' | 'address' | 'segment'; declared: { specs: object; create: v.GenericSchema; update: v.GenericSchema }; create: Refs; update: Refs }[] = [
+  {
+    path: '/api/customers',
+    one: 'customer',
+    declared: customer,
+    create: { segment_id: (w) => w.A.segment, bill_to_customer_id: (w) => w.A.customer },
+    update: { segment_id: (w) => w.A.segment },
+  },
+  { path: '/api/contacts', one: 'contact', declared: contact, create: { customer_id: (w) => w.A.customer }, update: {} },
+  {
+    path: '/api/addresses',
+    one: 'address',
+    declared: address,
+    create: { customer_id: (w) => w.A.customer, contact_id: (w) => w.A.contact },
+    update: { contact_id: (w) => w.A.contact },
+  },
+  { path: '/api/segments', one: 'segment', declared: segment, create: {}, update: {} },
+];
 
-const canonical = RESOURCES.flatMap(({ path, one, declared, refs }): RouteSpec[] => {
+const canonical = RESOURCES.flatMap(({ path, one, declared, create, update }): RouteSpec[] => {
   const specs = declared.specs as Record<string, FieldSpec>;
-  const placeholders = Object.fromEntries(Object.keys(refs).map((k) => [k, '']));
   return [
     {
       name: `POST ${path}`,
@@ -78,8 +95,8 @@ const canonical = RESOURCES.flatMap(({ path, one, declared, refs }): RouteSpec[]
       dialect: 'canonical',
       kind: 'canonical.create',
       path: () => path,
-      body: validBody(specs, { refs: placeholders }),
-      refs,
+      body: validBody(specs, { refs: Object.fromEntries(Object.keys(create).map((k) => [k, ''])) }),
+      refs: create,
       fields: canonicalFields(specs, false),
       schema: declared.create,
     },
@@ -90,6 +107,7 @@ const canonical = RESOURCES.flatMap(({ path, one, declared, refs }): RouteSpec[]
       kind: 'canonical.update',
       path: (w) => `${path}/${w.A[one]}`,
       body: validBody(specs, { update: true }),
+      refs: update,
       fields: canonicalFields(specs, true),
       schema: declared.update,
     },
@@ -205,6 +223,7 @@ const upwell: RouteSpec[] = [
     kind: 'upwell.create',
     path: () => '/api/rest/customers',
     body: { input: upwellInput() },
+    refs: { 'input.billToCustomerId': (w) => w.A.customer },
     fields: upwellInsert(['input'], ['createCustomer']),
     schema: CreateCustomer,
   },
@@ -215,6 +234,7 @@ const upwell: RouteSpec[] = [
     kind: 'upwell.bulk',
     path: () => '/api/rest/bulk-customers',
     body: { inputs: [upwellInput(), validBody(customerSpecs, { names: { name: 'name' } })] },
+    refs: { 'inputs.0.billToCustomerId': (w) => w.A.customer },
     fields: [{ path: ['inputs'], kind: 'array', required: true }, ...upwellInsert(['inputs', 0], ['createCustomers', 'returning', 0])],
     schema: CreateCustomers,
   },
@@ -245,6 +265,7 @@ const upwell: RouteSpec[] = [
     // The canonical customer: it has no source pair that PUT by source relies on.
     path: (w) => `/api/rest/customers/${w.A.customer}`,
     body: upwellSetBody(UpdateCustomer),
+    refs: { 'input.billToCustomerId': (w) => w.A.upwell },
     fields: upwellSet(UpdateCustomer, ['updateCustomer']),
     schema: UpdateCustomer,
   },
@@ -254,8 +275,8 @@ const upwell: RouteSpec[] = [
     dialect: 'upwell',
     kind: 'upwell.putSource',
     path: () => '/api/rest/customers',
-    body: { sourceSystem: '', sourceSystemId: '', ...upwellSetBody(UpdateCustomerBySource, PAIR) },
-    refs: { sourceSystem: (w) => w.A.sourceSystem, sourceSystemId: (w) => w.A.sourceSystemId },
+    body: upwellSetBody(UpdateCustomerBySource, PAIR),
+    refs: { sourceSystem: (w) => w.A.sourceSystem, sourceSystemId: (w) => w.A.sourceSystemId, 'input.billToCustomerId': (w) => w.A.customer },
     fields: [
       // The pair names the customer (not echoed: another pair finds none); each is the customer's field of that name, required here.
       ...PAIR.flatMap((key) => fieldsOfKind(customerSpecs[CUSTOMER_FIELDS[key]!]!.kind, [key], undefined, { required: true })),

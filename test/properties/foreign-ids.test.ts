@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { addressBody, contactBody } from '../fixtures';
 import { printable, quietRequestLog, send } from './send';
 import type { SuccessKind } from './shapes';
 import { makeWorld, type World } from './world';
@@ -25,14 +26,14 @@ describe('the other workspace’s ids are indistinguishable from unknown ids', (
     body?: (ids: string[]) => unknown;
   }
   const TEMPLATES: Template[] = [
-    { name: 'POST /api/contacts', method: 'POST', kind: 'canonical.create', slots: ['customer'], path: () => '/api/contacts', body: ([c]) => ({ customer_id: c, first_name: 'A', last_name: 'B', email: 'a@b.co' }) },
+    { name: 'POST /api/contacts', method: 'POST', kind: 'canonical.create', slots: ['customer'], path: () => '/api/contacts', body: ([c]) => contactBody(c!) },
     {
       name: 'POST /api/addresses',
       method: 'POST',
       kind: 'canonical.create',
       slots: ['customer', 'contact'],
       path: () => '/api/addresses',
-      body: ([c, k]) => ({ customer_id: c, contact_id: k, type: 'billing', address_line1: '1', city: 'C', postal_code: '1', country: 'FR' }),
+      body: ([c, k]) => addressBody(c!, { contact_id: k }),
     },
     { name: 'PATCH /api/addresses/:id', method: 'PATCH', kind: 'canonical.update', slots: ['address', 'contact'], path: ([a]) => `/api/addresses/${a}`, body: ([, k]) => ({ contact_id: k }) },
     { name: 'POST /api/customers', method: 'POST', kind: 'canonical.create', slots: ['segment', 'customer'], path: () => '/api/customers', body: ([s, c]) => ({ name: 'N', type: 'company', segment_id: s, bill_to_customer_id: c }) },

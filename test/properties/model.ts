@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { dialectOf, expectErrorShape, type NormalError } from '../errors';
+import { addressBody, contactBody } from '../fixtures';
 import { api, type ApiResponse } from '../helpers';
 import { expectSuccess, type SuccessKind } from './shapes';
 import { snapshots } from './world';
@@ -170,7 +171,7 @@ export class Runner {
       case 'createContact': {
         const customer = this.pick(w, o.customer, (m) => m.customers);
         const first_name = this.name(w, 'p');
-        const body = { customer_id: customer.id, first_name, last_name: 'L', email: 'p@example.com' };
+        const body = contactBody(customer.id, { first_name });
         const got = await this.req(w, 'POST', '/api/contacts', body, 'canonical.create', where);
         if (customer.kind === 'own') {
           expect(got.res.status, where).toBe(201);
@@ -185,7 +186,7 @@ export class Runner {
         const customer = this.pick(w, o.customer, (m) => m.customers);
         const contact = o.contact ? this.pick(w, o.contact, (m) => m.contacts) : undefined;
         const city = this.name(w, 'city');
-        const body = { customer_id: customer.id, contact_id: contact?.id ?? null, type: 'billing', address_line1: '1 St', city, postal_code: '1', country: 'FR' };
+        const body = addressBody(customer.id, { contact_id: contact?.id ?? null, city });
         const got = await this.req(w, 'POST', '/api/addresses', body, 'canonical.create', where);
         const contactOk = !contact || (contact.kind === 'own' && me.contacts.get(contact.id)!.customer_id === customer.id);
         if (customer.kind === 'own' && contactOk) {
