@@ -111,6 +111,8 @@ export interface CallOptions {
   /** Sent as-is instead of JSON-encoding `body`. */
   rawBody?: BodyInit;
   headers?: Record<string, string>;
+  /** Sent as the Authorization header as is (Upwell clients send the bare token); overrides `token`. */
+  authorization?: string;
   faults?: Faults;
   /** D1 round trips this request may make (default 1; an Idempotency-Key replay makes 2). */
   maxD1?: number;
@@ -125,6 +127,7 @@ export async function api<T = any>(method: string, path: string, options: CallOp
   const faults = options.faults ?? {};
   const headers = new Headers(options.headers);
   if (options.token) headers.set('Authorization', `Bearer ${options.token}`);
+  if (options.authorization !== undefined) headers.set('Authorization', options.authorization);
   let body: BodyInit | undefined = options.rawBody;
   if (body === undefined && options.body !== undefined) {
     body = JSON.stringify(options.body);
@@ -146,6 +149,17 @@ export async function api<T = any>(method: string, path: string, options: CallOp
   expect(usage.statements.length, `${method} ${path}: D1 queries in one invocation`).toBeLessThanOrEqual(D1_QUERIES_PER_INVOCATION);
   sent.push(...usage.trips);
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null, usage };
+}
+
+/** A call as Upwell clients make it: the token as the bare Authorization header (undefined: none). */
+export const upwellCall = <T = any>(method: string, path: string, authorization: string | undefined, options: CallOptions = {}) =>
+  api<T>(method, path, { ...options, authorization });
+
+/** A request that must answer `status`; its body. Upwell paths (/api/rest/) send the bare token, as Upwell clients do. */
+export async function ok(method: string, path: string, token: string, body?: unknown, status = 200): Promise<any> {
+  const res = path.startsWith('/api/rest/') ? await upwellCall(method, path, token, { body }) : await api(method, path, { token, body });
+  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
+  return res.body;
 }
 
 /**
@@ -206,15 +220,23 @@ export async function snapshot(workspaceId?: string) {
   return out;
 }
 
-export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-export const REQUEST_ID = /^[0-9a-f-]{36}$/;
+/**
+ * Snapshots the given workspaces now; the returned function asserts that
+ * every row of each is still exactly the same (to prove a 4xx wrote nothing).
+ */
+export async function freeze(...workspaceIds: string[]): Promise<() => Promise<void>> {
+  const before = await Promise.all(workspaceIds.map((id) => snapshot(id)));
+  return async () => {
+    const after = await Promise.all(workspaceIds.map((id) => snapshot(id)));
+    expect(after).toEqual(before);
+  };
+}
 
-/** The error envelope, whole. */
-export const errorBody = (code: string, extra: Record<string, unknown> = {}) => ({
-  success: false,
-  error: expect.any(String),
-  code,
-  request_id: expect.stringMatching(REQUEST_ID),
-  ...extra,
-});
+/** Bytes of the UTF-8 encoding of `text`. */
+export const byteLength = (text: string) => new TextEncoder().encode(text).byteLength;
+
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** A UUIDv7, as the API mints ids. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** Any UUID, lower case: a request id (X-Request-Id and the error bodies). */
+export const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { api, errorBody, ISO, snapshot, UUID, workspace } from '../helpers';
-import { createAddress, createContact, createCustomer, freeze, MISSING_ID, ms, expectWriteAuth } from '../fixtures';
+import { api, freeze, ISO, snapshot, UUID, workspace } from '../helpers';
+import { createAddress, createContact, createCustomer, MISSING_ID, ms } from '../fixtures';
+import { canonicalError, errorBody, expectWriteAuth, invalid } from '../errors';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
 let ws: Workspace;
@@ -37,7 +38,6 @@ const address = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const issue = (path: string, message: unknown = expect.any(String)) => ({ path, message });
 const optionals = {
   name: 'HQ',
   address_line2: 'Bâtiment B',
@@ -88,7 +88,7 @@ describe('POST /api/addresses', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('POST', '/api/addresses', { token: ws.token, body });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: paths.map((p) => issue(p)) }));
+    expect(res.body).toEqual(invalid(...paths));
     await unchanged();
   });
 
@@ -98,7 +98,7 @@ describe('POST /api/addresses', () => {
     for (const customerId of [foreign.id, MISSING_ID]) {
       const res = await api('POST', '/api/addresses', { token: ws.token, body: { customer_id: customerId, ...required } });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual(errorBody('invalid_reference', { issues: [issue('customer_id')] }));
+      expect(res.body).toEqual(canonicalError('invalid_reference', 'customer_id'));
     }
     await unchanged();
   });
@@ -113,7 +113,7 @@ describe('POST /api/addresses', () => {
     const body = { customer_id: customer.id, ...required, contact_id: id };
     const res = await api('POST', '/api/addresses', { token: ws.token, body });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('invalid_reference', { issues: [issue('contact_id')] }));
+    expect(res.body).toEqual(canonicalError('invalid_reference', 'contact_id'));
     await unchanged();
   });
 
@@ -193,7 +193,7 @@ describe('GET /api/addresses', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('GET', `/api/addresses?${query}`, { token: ws.token });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: [issue(path)] }));
+    expect(res.body).toEqual(invalid(path));
     await unchanged();
   });
 
@@ -299,7 +299,7 @@ describe('PATCH /api/addresses/:id', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('PATCH', `/api/addresses/${a.id}`, { token: ws.token, body: body(a) });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: [issue(path)] }));
+    expect(res.body).toEqual(invalid(path));
     expect(res.body.error).toContain(path);
     await unchanged();
   });
@@ -314,7 +314,7 @@ describe('PATCH /api/addresses/:id', () => {
     const unchanged = await freeze(ws.workspaceId, other.workspaceId);
     const res = await api('PATCH', `/api/addresses/${a.id}`, { token: ws.token, body: { contact_id: id, city: 'Nice' } });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('invalid_reference', { issues: [issue('contact_id')] }));
+    expect(res.body).toEqual(canonicalError('invalid_reference', 'contact_id'));
     await unchanged();
   });
 

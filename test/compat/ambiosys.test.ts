@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../src/http/body';
-import { CUSTOMER_DEFAULTS } from '../fixtures';
-import { api, ISO, issueToken, REQUEST_ID, revokeToken, snapshot, UUID, workspace, type ApiResponse, type CallOptions } from '../helpers';
+import { customerObject } from '../fixtures';
+import { ambiosysError, rejected, unauthenticated } from '../errors';
+import { api, ISO, snapshot, workspace } from '../helpers';
 
 const CREATE = '/api/customers/create';
 const LIST = '/api/customers/getCustomers';
@@ -24,40 +25,10 @@ const ambiosys = (fields: Fields) => ({
   ...fields,
 });
 
-/** The AmbioSys error envelope, whole; `details` are exactly these {path, message} paths, in order. */
-const failure = (...paths: string[]) => ({
-  success: false,
-  error: expect.stringMatching(/\S/),
-  details: paths.map((path) => ({ path, message: expect.stringMatching(/\S/) })),
-  request_id: expect.stringMatching(REQUEST_ID),
-});
-
 async function create(token: string, body: Fields = {}) {
   const res = await api('POST', CREATE, { token, body: { name: 'Acme', ...body } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.customer;
-}
-
-/** Fails with exactly `status` and `body`, echoes the request id, and leaves every row of `workspaceId` as it was. */
-async function rejected(workspaceId: string, method: string, path: string, options: CallOptions, status: number, body: unknown) {
-  const before = await snapshot(workspaceId);
-  const res: ApiResponse = await api(method, path, options);
-  expect(res.body, `${method} ${path} ${JSON.stringify(options.body ?? options.rawBody ?? '')}`).toEqual(body);
-  expect(res.status).toBe(status);
-  expect(res.body.request_id).toBe(res.headers.get('X-Request-Id'));
-  expect(await snapshot(workspaceId)).toEqual(before);
-  return res;
-}
-
-/** No token, a malformed one, a revoked one, an expired one: 401 in the AmbioSys envelope. */
-async function unauthenticated(workspaceId: string, method: string, path: string, body?: Fields) {
-  const { token: revoked } = await issueToken({ workspaceId });
-  await revokeToken(revoked);
-  const { token: expired } = await issueToken({ workspaceId, expiresAt: '2020-01-01T00:00:00.000Z' });
-  for (const token of [undefined, 'qwt_dev_not-a-token', revoked, expired]) {
-    const res = await rejected(workspaceId, method, path, { token, body }, 401, failure());
-    expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
-  }
 }
 
 async function list(token: string, query = '') {
@@ -79,24 +50,16 @@ describe('POST /api/customers/create', () => {
 
     const all = await api('GET', '/api/customers', { token });
     expect(all.body.data).toEqual([
-      {
-        ...CUSTOMER_DEFAULTS,
-        id: expect.stringMatching(UUID),
-        workspace_id: workspaceId,
+      customerObject(workspaceId, {
         number: 1,
         name: 'Acme Corporation',
         legal_name: 'Acme Corp Ltd.',
         type: 'company',
-        segment_id: null,
-        logo: null,
         tax_ids: [{ tax: 'TAX_ID', tax_value: 'ABC123456789' }],
-        id_crm: null,
-        id_erp: null,
-        id_accounting: null,
         contact_origin: 'REFERRAL',
         created_at: customer.created_at,
         updated_at: customer.updated_at,
-      },
+      }),
     ]);
     const rows = await snapshot(workspaceId);
     expect(rows.customer_tax_ids).toEqual([
@@ -149,14 +112,14 @@ describe('POST /api/customers/create', () => {
   it('rejects a missing, blank, too long or non-string name', async () => {
     const { workspaceId, token } = await workspace();
     for (const body of [{}, { name: '' }, { name: '   ' }, { name: 'a'.repeat(256) }, { name: 42 }, { name: null }, { legal_name: 'Acme Ltd.' }]) {
-      await rejected(workspaceId, 'POST', CREATE, { token, body }, 400, failure('name'));
+      await rejected(workspaceId, 'POST', CREATE, { token, body }, 400, ambiosysError('name'));
     }
   });
 
   it('rejects non-string or too long legal_name, tax_id and contact_origin, naming each', async () => {
     const { workspaceId, token } = await workspace();
     const post = (extra: Fields, ...paths: string[]) =>
-      rejected(workspaceId, 'POST', CREATE, { token, body: { name: 'Acme', ...extra } }, 400, failure(...paths));
+      rejected(workspaceId, 'POST', CREATE, { token, body: { name: 'Acme', ...extra } }, 400, ambiosysError(...paths));
     await post({ legal_name: 42 }, 'legal_name');
     await post({ tax_id: 123456789 }, 'tax_id');
     await post({ tax_id: ['ABC'] }, 'tax_id');
@@ -169,7 +132,7 @@ describe('POST /api/customers/create', () => {
   it('rejects unknown fields, naming every one of them', async () => {
     const { workspaceId, token } = await workspace();
     const post = (extra: Fields, ...paths: string[]) =>
-      rejected(workspaceId, 'POST', CREATE, { token, body: { name: 'Acme', ...extra } }, 400, failure(...paths));
+      rejected(workspaceId, 'POST', CREATE, { token, body: { name: 'Acme', ...extra } }, 400, ambiosysError(...paths));
     await post({ customer_id: 7 }, 'customer_id');
     await post({ type: 'company' }, 'type');
     await post({ tax_ids: [{ tax: 'VAT', tax_value: 'FR1' }] }, 'tax_ids');
@@ -181,20 +144,20 @@ describe('POST /api/customers/create', () => {
     const { workspaceId, token } = await workspace();
     const json = { 'Content-Type': 'application/json' };
     for (const rawBody of ['{"name": "Acme",', '', '[{"name":"Acme"}]', '"Acme"', 'null']) {
-      await rejected(workspaceId, 'POST', CREATE, { token, rawBody, headers: json }, 400, failure());
+      await rejected(workspaceId, 'POST', CREATE, { token, rawBody, headers: json }, 400, ambiosysError());
     }
     const types: Record<string, string>[] = [{ 'Content-Type': 'text/plain' }, { 'Content-Type': 'application/x-www-form-urlencoded' }, {}];
     for (const headers of types) {
-      await rejected(workspaceId, 'POST', CREATE, { token, rawBody: '{"name":"Acme"}', headers }, 415, failure());
+      await rejected(workspaceId, 'POST', CREATE, { token, rawBody: '{"name":"Acme"}', headers }, 415, ambiosysError());
     }
     const big = `{"name":"Acme","legal_name":"${'x'.repeat(MAX_BODY_BYTES)}"}`;
-    await rejected(workspaceId, 'POST', CREATE, { token, rawBody: big, headers: json }, 413, failure());
+    await rejected(workspaceId, 'POST', CREATE, { token, rawBody: big, headers: json }, 413, ambiosysError());
   });
 
   it('requires a valid token with the write scope', async () => {
     const { workspaceId, readOnly } = await workspace();
-    await unauthenticated(workspaceId, 'POST', CREATE, { name: 'Acme' });
-    await rejected(workspaceId, 'POST', CREATE, { token: readOnly, body: { name: 'Acme' } }, 403, failure());
+    await unauthenticated(workspaceId, 'POST', CREATE, { name: 'Acme' }, ambiosysError());
+    await rejected(workspaceId, 'POST', CREATE, { token: readOnly, body: { name: 'Acme' } }, 403, ambiosysError());
   });
 
   it('replays the seed 002 curl example and answers the documented response', async () => {
@@ -317,7 +280,7 @@ describe('GET /api/customers/getCustomers', () => {
   it('rejects bad page, limit and unknown parameters', async () => {
     const { workspaceId, token } = await workspace();
     await create(token);
-    const get = (query: string, ...paths: string[]) => rejected(workspaceId, 'GET', `${LIST}?${query}`, { token }, 400, failure(...paths));
+    const get = (query: string, ...paths: string[]) => rejected(workspaceId, 'GET', `${LIST}?${query}`, { token }, 400, ambiosysError(...paths));
     for (const limit of ['0', '101', '-1', 'ten', '1.5', '', '1e1']) await get(`limit=${limit}`, 'limit');
     for (const page of ['-1', 'one', '1.5', '', '0x1']) await get(`page=${page}`, 'page');
     await get('offset=0', 'offset');
@@ -328,7 +291,7 @@ describe('GET /api/customers/getCustomers', () => {
   it('requires a valid token; a read-only token may list', async () => {
     const { workspaceId, token, readOnly } = await workspace();
     await create(token);
-    await unauthenticated(workspaceId, 'GET', LIST);
+    await unauthenticated(workspaceId, 'GET', LIST, undefined, ambiosysError());
     expect((await list(readOnly)).totalCount).toBe(1);
   });
 
@@ -365,7 +328,7 @@ describe('GET /api/customers/getCustomers/{customer_id}', () => {
     await create(token);
     const [canonical] = (await api('GET', '/api/customers', { token })).body.data;
     for (const id of ['2', '0', '-1', '1.5', 'abc', '1e0', '999999999999999', '12345678901234567890', canonical.id]) {
-      await rejected(workspaceId, 'GET', `${LIST}/${id}`, { token }, 404, failure());
+      await rejected(workspaceId, 'GET', `${LIST}/${id}`, { token }, 404, ambiosysError());
     }
   });
 
@@ -375,7 +338,7 @@ describe('GET /api/customers/getCustomers/{customer_id}', () => {
     const a1 = await create(a.token, { name: 'Alpha One' });
     await create(a.token, { name: 'Alpha Two' });
     const b1 = await create(b.token, { name: 'Bravo One' });
-    await rejected(b.workspaceId, 'GET', `${LIST}/2`, { token: b.token }, 404, failure());
+    await rejected(b.workspaceId, 'GET', `${LIST}/2`, { token: b.token }, 404, ambiosysError());
     expect((await api('GET', `${LIST}/1`, { token: b.token })).body).toEqual({ success: true, cliente: b1 });
     expect((await api('GET', `${LIST}/1`, { token: a.token })).body).toEqual({ success: true, cliente: a1 });
   });
@@ -383,6 +346,6 @@ describe('GET /api/customers/getCustomers/{customer_id}', () => {
   it('requires a valid token', async () => {
     const { workspaceId, token } = await workspace();
     const created = await create(token);
-    await unauthenticated(workspaceId, 'GET', `${LIST}/${created.customer_id}`);
+    await unauthenticated(workspaceId, 'GET', `${LIST}/${created.customer_id}`, undefined, ambiosysError());
   });
 });

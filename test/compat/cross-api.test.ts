@@ -6,20 +6,11 @@
  * from the mapping code.
  */
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_DEFAULTS } from '../fixtures';
-import { api, ISO, REQUEST_ID, UUID, workspace, type CallOptions } from '../helpers';
+import { customerObject } from '../fixtures';
+import { ambiosysError, upwellError } from '../errors';
+import { api, ISO, ok, upwellCall, UUID, workspace } from '../helpers';
 
 type Fields = Record<string, any>;
-
-/** Upwell clients send the bare token. */
-const upwell = (method: string, path: string, token: string, options: CallOptions = {}) =>
-  api(method, path, { ...options, headers: { Authorization: token, ...options.headers } });
-
-async function ok(method: string, path: string, token: string, status = 200, body?: unknown) {
-  const res = path.startsWith('/api/rest/') ? await upwell(method, path, token, { body }) : await api(method, path, { token, body });
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
 
 /** The canonical customer (without contact_ids/address_ids) and its addresses, as the canonical API returns them. */
 async function canonical(token: string, id: string) {
@@ -102,7 +93,7 @@ const at = (iso: string) => new Date(iso).toISOString();
 describe('POST /api/customers', () => {
   it('is read back with the same data through AmbioSys and Upwell', async () => {
     const { workspaceId, token } = await workspace();
-    const parent = (await ok('POST', '/api/customers', token, 201, { name: 'Parent Holdings', type: 'company' })).data;
+    const parent = (await ok('POST', '/api/customers', token, { name: 'Parent Holdings', type: 'company' }, 201)).data;
     const input = {
       name: 'Acme Corporation',
       type: 'company',
@@ -126,13 +117,13 @@ describe('POST /api/customers', () => {
       contacts_last_updated_at: '2023-11-08T06:00:00.250Z',
       deleted_at: '2024-01-01T00:00:00Z',
     };
-    const created = (await ok('POST', '/api/customers', token, 201, input)).data;
-    const billing = (await ok('POST', '/api/addresses', token, 201, {
+    const created = (await ok('POST', '/api/customers', token, input, 201)).data;
+    const billing = (await ok('POST', '/api/addresses', token, {
       customer_id: created.id, type: 'billing', address_line1: '1 rue de Rivoli', address_line2: 'Bât. A', city: 'Paris', postal_code: '75001', country: 'FR',
-    })).data;
-    const shipping = (await ok('POST', '/api/addresses', token, 201, {
+    }, 201)).data;
+    const shipping = (await ok('POST', '/api/addresses', token, {
       customer_id: created.id, type: 'shipping', address_line1: '500 Main St', city: 'Austin', state: 'TX', postal_code: '78701', country: 'US',
-    })).data;
+    }, 201)).data;
 
     const { customer } = await expectSameEverywhere(token, created.id);
     expect(customer).toEqual({
@@ -188,7 +179,7 @@ describe('POST /api/customers', () => {
 
   it('with only the required fields shows the defaults everywhere', async () => {
     const { token } = await workspace();
-    const created = (await ok('POST', '/api/customers', token, 201, { name: 'Jane Doe', type: 'individual' })).data;
+    const created = (await ok('POST', '/api/customers', token, { name: 'Jane Doe', type: 'individual' }, 201)).data;
     await expectSameEverywhere(token, created.id);
     expect((await ok('GET', '/api/customers/getCustomers/1', token)).cliente).toEqual({
       customer_id: 1, name: 'Jane Doe', legal_name: null, tax_id: null, contact_origin: 'WEB_FORM', created_at: created.created_at, updated_at: created.updated_at,
@@ -202,9 +193,9 @@ describe('POST /api/customers', () => {
 
   it('shares one customer_id sequence with the other two APIs', async () => {
     const { token } = await workspace();
-    await ok('POST', '/api/customers', token, 201, { name: 'Via Qwoty', type: 'company' });
-    await ok('POST', '/api/customers/create', token, 201, { name: 'Via AmbioSys' });
-    await ok('POST', '/api/rest/customers', token, 200, { input: { name: 'Via Upwell' } });
+    await ok('POST', '/api/customers', token, { name: 'Via Qwoty', type: 'company' }, 201);
+    await ok('POST', '/api/customers/create', token, { name: 'Via AmbioSys' }, 201);
+    await ok('POST', '/api/rest/customers', token, { input: { name: 'Via Upwell' } });
     const listed = await ok('GET', '/api/customers/getCustomers', token);
     expect(listed.clientes.map((c: Fields) => [c.customer_id, c.name])).toEqual([[1, 'Via Qwoty'], [2, 'Via AmbioSys'], [3, 'Via Upwell']]);
     const numbers = (await ok('GET', '/api/customers', token)).data.map((c: Fields) => [c.number, c.name]);
@@ -215,28 +206,20 @@ describe('POST /api/customers', () => {
 describe('POST /api/customers/create', () => {
   it('is read back with the same data through the canonical API and Upwell', async () => {
     const { workspaceId, token } = await workspace();
-    const { customer: created } = await ok('POST', '/api/customers/create', token, 201, {
+    const { customer: created } = await ok('POST', '/api/customers/create', token, {
       name: 'Acme Corporation', legal_name: 'Acme Corp Ltd.', tax_id: 'ABC123456789', contact_origin: 'TRADE_SHOW',
-    });
+    }, 201);
     const [stored] = (await ok('GET', '/api/customers', token)).data;
-    expect(stored).toEqual({
-      ...CUSTOMER_DEFAULTS,
-      id: expect.stringMatching(UUID),
-      workspace_id: workspaceId,
+    expect(stored).toEqual(customerObject(workspaceId, {
       number: created.customer_id,
       name: 'Acme Corporation',
       legal_name: 'Acme Corp Ltd.',
       type: 'company',
-      segment_id: null,
-      logo: null,
       tax_ids: [{ tax: 'TAX_ID', tax_value: 'ABC123456789' }],
-      id_crm: null,
-      id_erp: null,
-      id_accounting: null,
       contact_origin: 'TRADE_SHOW',
       created_at: created.created_at,
       updated_at: created.updated_at,
-    });
+    }));
     const { customer } = await expectSameEverywhere(token, stored.id);
     expect(asAmbiosys(customer)).toEqual(created);
     expect((await ok('GET', `/api/rest/customers/${stored.id}`, token)).customer).toEqual({
@@ -253,7 +236,7 @@ describe('POST /api/customers/create', () => {
 describe('POST /api/rest/customers', () => {
   it('is read back with the same data, addresses and contacts through the canonical API and AmbioSys', async () => {
     const { workspaceId, token } = await workspace();
-    const parent = (await ok('POST', '/api/customers/create', token, 201, { name: 'Parent' })).customer;
+    const parent = (await ok('POST', '/api/customers/create', token, { name: 'Parent' }, 201)).customer;
     const parentId = (await ok('GET', '/api/customers', token)).data[0].id;
     const input = {
       name: 'Globex',
@@ -276,24 +259,16 @@ describe('POST /api/rest/customers', () => {
       },
       contacts: { data: [{ firstName: 'Hank', lastName: 'Scorpio', emailAddress: 'hank@globex.example', phoneNumber: '+1 555 0100' }] },
     };
-    const { createCustomer: created } = await ok('POST', '/api/rest/customers', token, 200, { input });
+    const { createCustomer: created } = await ok('POST', '/api/rest/customers', token, { input });
     expect(created.id).toMatch(UUID);
     expect(created.createdAt).toMatch(ISO);
 
     const { customer, addresses, contact_ids } = await canonical(token, created.id);
-    expect(customer).toEqual({
-      ...CUSTOMER_DEFAULTS,
+    expect(customer).toEqual(customerObject(workspaceId, {
       id: created.id,
-      workspace_id: workspaceId,
       number: parent.customer_id + 1,
       name: 'Globex',
       type: 'company',
-      segment_id: null,
-      logo: null,
-      tax_ids: [],
-      id_crm: null,
-      id_erp: null,
-      id_accounting: null,
       email_address: 'ar@globex.example',
       cc_email_addresses: ['cfo@globex.example'],
       bill_to_customer_id: parentId,
@@ -306,7 +281,7 @@ describe('POST /api/rest/customers', () => {
       integration_settings: { qb: { realm: '123' } },
       created_at: created.createdAt,
       updated_at: created.updatedAt,
-    });
+    }));
     const address = { workspace_id: workspaceId, customer_id: created.id, contact_id: null, name: null, comment: null, id_crm: null, id_erp: null, id_accounting: null };
     expect(addresses).toEqual([
       { ...address, id: created.addresses[0].id, type: 'billing', address_line1: '10 Downing St', address_line2: null, city: 'London', state: null, postal_code: 'SW1A 2AA', country: 'GB', created_at: expect.stringMatching(ISO), updated_at: expect.stringMatching(ISO) },
@@ -330,7 +305,7 @@ describe('POST /api/rest/customers', () => {
   it('stores addressesLastUpdatedAt, contactsLastUpdatedAt and deletedAt as the canonical timestamps', async () => {
     const { token } = await workspace();
     const input = { name: 'Initech', addressesLastUpdatedAt: '2023-11-07T05:31:56Z', contactsLastUpdatedAt: '2023-11-07T05:31:57.123Z', deletedAt: '2024-02-29T12:00:00+01:00' };
-    const res = await upwell('POST', '/api/rest/customers', token, { body: { input } });
+    const res = await upwellCall('POST', '/api/rest/customers', token, { body: { input } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const created = res.body.createCustomer;
     expect(created).toMatchObject({ addressesLastUpdatedAt: '2023-11-07T05:31:56.000Z', contactsLastUpdatedAt: '2023-11-07T05:31:57.123Z', deletedAt: '2024-02-29T11:00:00.000Z' });
@@ -342,7 +317,7 @@ describe('POST /api/rest/customers', () => {
 describe('PATCH /api/customers/{id}', () => {
   it('is visible through AmbioSys and Upwell, with the new updated_at everywhere', async () => {
     const { token } = await workspace();
-    const { customer: ambi } = await ok('POST', '/api/customers/create', token, 201, { name: 'Acme', legal_name: 'Acme SA', tax_id: 'OLD-1' });
+    const { customer: ambi } = await ok('POST', '/api/customers/create', token, { name: 'Acme', legal_name: 'Acme SA', tax_id: 'OLD-1' }, 201);
     const [before] = (await ok('GET', '/api/customers', token)).data;
     const patch = {
       name: 'Acme Renamed',
@@ -353,7 +328,7 @@ describe('PATCH /api/customers/{id}', () => {
       due_option: 60,
       metadata: { k: 'v' },
     };
-    const patched = (await ok('PATCH', `/api/customers/${before.id}`, token, 200, patch)).data;
+    const patched = (await ok('PATCH', `/api/customers/${before.id}`, token, patch)).data;
     expect(Date.parse(patched.updated_at)).toBeGreaterThan(Date.parse(before.updated_at));
 
     const { customer } = await expectSameEverywhere(token, before.id);
@@ -372,9 +347,9 @@ describe('PATCH /api/customers/{id}', () => {
 
   it('clearing due_option and tax_ids shows customerRule null and tax_id null', async () => {
     const { token } = await workspace();
-    const created = (await ok('POST', '/api/customers', token, 201, { name: 'Acme', type: 'company', due_option: 10, tax_ids: [{ tax: 'VAT', tax_value: 'X1' }] })).data;
+    const created = (await ok('POST', '/api/customers', token, { name: 'Acme', type: 'company', due_option: 10, tax_ids: [{ tax: 'VAT', tax_value: 'X1' }] }, 201)).data;
     expect((await ok('GET', `/api/rest/customers/${created.id}`, token)).customer.customerRule).toEqual({ dueOption: 10, id: created.id });
-    await ok('PATCH', `/api/customers/${created.id}`, token, 200, { due_option: null, tax_ids: [] });
+    await ok('PATCH', `/api/customers/${created.id}`, token, { due_option: null, tax_ids: [] });
     const { customer } = await expectSameEverywhere(token, created.id);
     expect((await ok('GET', `/api/rest/customers/${created.id}`, token)).customer.customerRule).toBeNull();
     expect((await ok('GET', `/api/customers/getCustomers/${customer.number}`, token)).cliente.tax_id).toBeNull();
@@ -384,9 +359,9 @@ describe('PATCH /api/customers/{id}', () => {
 describe('PUT /api/rest/customers/{id}', () => {
   it('is visible through the canonical API and AmbioSys, keeping the fields Upwell does not have', async () => {
     const { token } = await workspace();
-    const { customer: ambi } = await ok('POST', '/api/customers/create', token, 201, { name: 'Acme', legal_name: 'Acme SA', tax_id: 'T-1', contact_origin: 'EMAIL' });
+    const { customer: ambi } = await ok('POST', '/api/customers/create', token, { name: 'Acme', legal_name: 'Acme SA', tax_id: 'T-1', contact_origin: 'EMAIL' }, 201);
     const [before] = (await ok('GET', '/api/customers', token)).data;
-    const res = await ok('PUT', `/api/rest/customers/${before.id}`, token, 200, {
+    const res = await ok('PUT', `/api/rest/customers/${before.id}`, token, {
       input: { name: 'Acme Global', emailAddress: 'ar@acme.example', collectorId: 'col-1', metadata: { a: 'b' } },
       customerRulesInput: { dueOption: 45 },
     });
@@ -412,9 +387,9 @@ describe('PUT /api/rest/customers/{id}', () => {
 
   it('sets deletedAt and the last-updated timestamps as the canonical timestamps', async () => {
     const { token } = await workspace();
-    const created = (await ok('POST', '/api/customers', token, 201, { name: 'Acme', type: 'company' })).data;
+    const created = (await ok('POST', '/api/customers', token, { name: 'Acme', type: 'company' }, 201)).data;
     const input = { deletedAt: '2025-02-03T04:05:06Z', addressesLastUpdatedAt: '2025-01-01T00:00:00.5Z', contactsLastUpdatedAt: '2025-01-02T00:00:00Z' };
-    const res = await upwell('PUT', `/api/rest/customers/${created.id}`, token, { body: { input } });
+    const res = await upwellCall('PUT', `/api/rest/customers/${created.id}`, token, { body: { input } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const { customer } = await expectSameEverywhere(token, created.id);
     expect(customer).toEqual({
@@ -428,8 +403,8 @@ describe('PUT /api/rest/customers/{id}', () => {
 
   it('clearing customerRule through Upwell clears the canonical due_option', async () => {
     const { token } = await workspace();
-    const created = (await ok('POST', '/api/customers', token, 201, { name: 'Acme', type: 'company', due_option: 5 })).data;
-    await ok('PUT', `/api/rest/customers/${created.id}`, token, 200, { customerRulesInput: { dueOption: null } });
+    const created = (await ok('POST', '/api/customers', token, { name: 'Acme', type: 'company', due_option: 5 }, 201)).data;
+    await ok('PUT', `/api/rest/customers/${created.id}`, token, { customerRulesInput: { dueOption: null } });
     const { customer } = await expectSameEverywhere(token, created.id);
     expect(customer.due_option).toBeNull();
   });
@@ -438,15 +413,15 @@ describe('PUT /api/rest/customers/{id}', () => {
 describe('DELETE /api/customers/{id}', () => {
   it('removes the customer from AmbioSys and Upwell (404s and lists)', async () => {
     const { token } = await workspace();
-    const keep = (await ok('POST', '/api/customers', token, 201, { name: 'Keep', type: 'company' })).data;
-    const { createCustomer: gone } = await ok('POST', '/api/rest/customers', token, 200, {
+    const keep = (await ok('POST', '/api/customers', token, { name: 'Keep', type: 'company' }, 201)).data;
+    const { createCustomer: gone } = await ok('POST', '/api/rest/customers', token, {
       input: {
         name: 'Gone',
         addresses: { data: [{ streetLine1: '1 Main St', city: 'Austin', zipOrPostalCode: '78701', country: 'US' }] },
         contacts: { data: [{ firstName: 'Ada', lastName: 'Lovelace', emailAddress: 'ada@example.com' }] },
       },
     });
-    const { customer: ambi } = await ok('POST', '/api/customers/create', token, 201, { name: 'Also gone', tax_id: 'T-9' });
+    const { customer: ambi } = await ok('POST', '/api/customers/create', token, { name: 'Also gone', tax_id: 'T-9' }, 201);
     const ambiId = (await ok('GET', '/api/customers', token)).data.find((c: Fields) => c.number === ambi.customer_id).id;
     const goneNumber = (await canonical(token, gone.id)).customer.number;
 
@@ -457,17 +432,13 @@ describe('DELETE /api/customers/{id}', () => {
     for (const number of [goneNumber, ambi.customer_id]) {
       const res = await api('GET', `/api/customers/getCustomers/${number}`, { token });
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ success: false, error: expect.stringMatching(/\S/), details: [], request_id: expect.stringMatching(REQUEST_ID) });
+      expect(res.body).toEqual(ambiosysError());
     }
     for (const id of [gone.id, ambiId]) {
-      const res = await upwell('GET', `/api/rest/customers/${id}`, token);
+      const res = await upwellCall('GET', `/api/rest/customers/${id}`, token);
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({
-        error: { code: 'RESOURCE_NOT_FOUND', message: expect.stringMatching(/\S/), details: [], requestId: expect.stringMatching(REQUEST_ID) },
-        status: 'error',
-        timestamp: expect.stringMatching(ISO),
-      });
-      expect((await upwell('PUT', `/api/rest/customers/${id}`, token, { body: { input: { name: 'Back' } } })).status).toBe(404);
+      expect(res.body).toEqual(upwellError('RESOURCE_NOT_FOUND'));
+      expect((await upwellCall('PUT', `/api/rest/customers/${id}`, token, { body: { input: { name: 'Back' } } })).status).toBe(404);
     }
 
     const ambiosysList = await ok('GET', '/api/customers/getCustomers', token);
@@ -484,7 +455,7 @@ describe('DELETE /api/customers/{id}', () => {
 describe('GET /api/rest/customers/{id}', () => {
   it("uses the same timestamps as the other APIs, to the millisecond", async () => {
     const { token } = await workspace();
-    const { customer: ambi } = await ok('POST', '/api/customers/create', token, 201, { name: 'Clock' });
+    const { customer: ambi } = await ok('POST', '/api/customers/create', token, { name: 'Clock' }, 201);
     const [c] = (await ok('GET', '/api/customers', token)).data;
     const { customer } = await ok('GET', `/api/rest/customers/${c.id}`, token);
     expect([customer.createdAt, customer.updatedAt]).toEqual([ambi.created_at, ambi.updated_at]);

@@ -5,31 +5,14 @@
  * source-system ids, nor a bill-to reference — and A's rows stay as they were.
  */
 import { describe, expect, it } from 'vitest';
+import { upwellError } from '../errors';
 import { MISSING_ID } from '../fixtures';
-import { api, ISO, REQUEST_ID, snapshot, workspace } from '../helpers';
+import { ok, snapshot, upwellCall, workspace } from '../helpers';
 
 const CUSTOMERS = '/api/rest/customers';
 type Fields = Record<string, any>;
 
-const call = (method: string, path: string, token: string, body?: unknown) => api(method, path, { headers: { Authorization: token }, body });
-
-const failure = (code: string, paths: unknown[] = []) => ({
-  error: {
-    code,
-    message: expect.stringMatching(/\S/),
-    details: paths.map((path) => ({ path, message: expect.stringMatching(/\S/) })),
-    requestId: expect.stringMatching(REQUEST_ID),
-  },
-  status: 'error',
-  timestamp: expect.stringMatching(ISO),
-});
 const billTo = expect.stringMatching(/(^|\.)billToCustomerId$/);
-
-async function ok(method: string, path: string, token: string, body?: unknown) {
-  const res = await call(method, path, token, body);
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(200);
-  return res.body;
-}
 
 /**
  * Workspace A with a parent customer (address, contact, due option) and a child
@@ -68,9 +51,9 @@ describe('POST /api/rest/customers across workspaces', () => {
   it("refuses another workspace's customer as billToCustomerId, exactly like an unknown one", async () => {
     const { b, alpha, unchanged } = await setup();
     const before = await snapshot(b.workspaceId);
-    const foreign = await call('POST', CUSTOMERS, b.token, { input: { name: 'Sneaky', billToCustomerId: alpha.id } });
-    const unknown = await call('POST', CUSTOMERS, b.token, { input: { name: 'Sneaky', billToCustomerId: MISSING_ID } });
-    expect(foreign.body).toEqual(failure('VALIDATION_ERROR', [billTo]));
+    const foreign = await upwellCall('POST', CUSTOMERS, b.token, { body: { input: { name: 'Sneaky', billToCustomerId: alpha.id } } });
+    const unknown = await upwellCall('POST', CUSTOMERS, b.token, { body: { input: { name: 'Sneaky', billToCustomerId: MISSING_ID } } });
+    expect(foreign.body).toEqual(upwellError('VALIDATION_ERROR', billTo));
     expect([foreign.status, foreign.body.error.message, foreign.body.error.details]).toEqual([400, unknown.body.error.message, unknown.body.error.details]);
     expect(await snapshot(b.workspaceId)).toEqual(before);
     await unchanged();
@@ -89,8 +72,8 @@ describe('POST /api/rest/bulk-customers across workspaces', () => {
   it("creates nothing when one input is billed to A's customer", async () => {
     const { b, alpha, unchanged } = await setup();
     const before = await snapshot(b.workspaceId);
-    const res = await call('POST', '/api/rest/bulk-customers', b.token, { inputs: [{ name: 'B1' }, { name: 'B2' }, { name: 'B3', billToCustomerId: alpha.id }] });
-    expect(res.body).toEqual(failure('VALIDATION_ERROR', [billTo]));
+    const res = await upwellCall('POST', '/api/rest/bulk-customers', b.token, { body: { inputs: [{ name: 'B1' }, { name: 'B2' }, { name: 'B3', billToCustomerId: alpha.id }] } });
+    expect(res.body).toEqual(upwellError('VALIDATION_ERROR', billTo));
     expect(res.status).toBe(400);
     expect(await snapshot(b.workspaceId)).toEqual(before);
     await unchanged();
@@ -111,10 +94,10 @@ describe('GET /api/rest/customers across workspaces', () => {
 describe('GET /api/rest/customers/{id} across workspaces', () => {
   it("answers 404 for A's customers, exactly as for an id that does not exist", async () => {
     const { b, alpha, child, unchanged } = await setup();
-    const unknown = await call('GET', `${CUSTOMERS}/${MISSING_ID}`, b.token);
+    const unknown = await upwellCall('GET', `${CUSTOMERS}/${MISSING_ID}`, b.token);
     for (const id of [alpha.id, child.id, alpha.id.toUpperCase()]) {
-      const res = await call('GET', `${CUSTOMERS}/${id}`, b.token);
-      expect(res.body).toEqual(failure('RESOURCE_NOT_FOUND'));
+      const res = await upwellCall('GET', `${CUSTOMERS}/${id}`, b.token);
+      expect(res.body).toEqual(upwellError('RESOURCE_NOT_FOUND'));
       expect([res.status, res.body.error.message]).toEqual([404, unknown.body.error.message]);
     }
     await unchanged();
@@ -143,7 +126,7 @@ describe('POST /api/rest/customers/search across workspaces', () => {
       { _and: [{ sourceSystem: { _eq: 'netsuite' } }, { _not: { sourceSystemId: { _eq: 'B-1' } } }] },
     ];
     for (const where of wheres) {
-      const res = await call('POST', `${CUSTOMERS}/search`, b.token, { where });
+      const res = await upwellCall('POST', `${CUSTOMERS}/search`, b.token, { body: { where } });
       expect(res.body, JSON.stringify(where)).toEqual(none);
     }
     expect(await ok('POST', `${CUSTOMERS}/search`, b.token, { where: { _not: { id: { _eq: beta.id } } } })).toEqual(none);
@@ -168,8 +151,8 @@ describe('PUT /api/rest/customers/{id} across workspaces', () => {
       [child.id, { input: { billToCustomerId: null } }],
       [alpha.id, { input: {} }],
     ] as const) {
-      const res = await call('PUT', `${CUSTOMERS}/${id}`, b.token, body);
-      expect(res.body).toEqual(failure('RESOURCE_NOT_FOUND'));
+      const res = await upwellCall('PUT', `${CUSTOMERS}/${id}`, b.token, { body: body });
+      expect(res.body).toEqual(upwellError('RESOURCE_NOT_FOUND'));
       expect(res.status).toBe(404);
     }
     expect(await snapshot(b.workspaceId)).toEqual(before);
@@ -179,8 +162,8 @@ describe('PUT /api/rest/customers/{id} across workspaces', () => {
   it("refuses A's customer as B's billToCustomerId", async () => {
     const { b, alpha, beta, unchanged } = await setup();
     const before = await snapshot(b.workspaceId);
-    const res = await call('PUT', `${CUSTOMERS}/${beta.id}`, b.token, { input: { billToCustomerId: alpha.id } });
-    expect(res.body).toEqual(failure('VALIDATION_ERROR', [billTo]));
+    const res = await upwellCall('PUT', `${CUSTOMERS}/${beta.id}`, b.token, { body: { input: { billToCustomerId: alpha.id } } });
+    expect(res.body).toEqual(upwellError('VALIDATION_ERROR', billTo));
     expect(res.status).toBe(400);
     expect(await snapshot(b.workspaceId)).toEqual(before);
     await unchanged();

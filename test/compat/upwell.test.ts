@@ -6,22 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../src/http/body';
-import { MISSING_ID } from '../fixtures';
-import { api, ISO, issueToken, REQUEST_ID, revokeToken, snapshot, UUID, workspace } from '../helpers';
+import { endingIn, rejected, upwellError } from '../errors';
+import { MISSING_ID, upwellAddress, upwellContact } from '../fixtures';
+import { api, ISO, issueToken, revokeToken, snapshot, upwellCall, UUID, workspace, type CallOptions } from '../helpers';
 
 const CUSTOMERS = '/api/rest/customers';
 const BULK = '/api/rest/bulk-customers';
 type Fields = Record<string, any>;
 type Workspace = Awaited<ReturnType<typeof workspace>>;
-interface Req {
-  body?: unknown;
-  rawBody?: BodyInit;
-  headers?: Record<string, string>;
-}
-
-/** Upwell clients send the bare token: `Authorization: <token>`. */
-const call = (method: string, path: string, authorization: string | undefined, req: Req = {}) =>
-  api(method, path, { ...req, headers: { ...(authorization === undefined ? {} : { Authorization: authorization }), ...req.headers } });
 
 /** The Upwell customer object, whole, at its defaults. */
 const upwell = (fields: Fields = {}) => ({
@@ -32,51 +24,28 @@ const upwell = (fields: Fields = {}) => ({
   ...fields,
 });
 
-/** The Upwell error envelope, whole; `details` name exactly these paths, in order. */
-const failure = (code: string, ...paths: unknown[]) => ({
-  error: {
-    code,
-    message: expect.stringMatching(/\S/),
-    details: paths.map((path) => ({ path, message: expect.stringMatching(/\S/) })),
-    requestId: expect.stringMatching(REQUEST_ID),
-  },
-  status: 'error',
-  timestamp: expect.stringMatching(ISO),
-});
-const invalid = (...paths: unknown[]) => failure('VALIDATION_ERROR', ...paths);
-const ending = (field: string) => expect.stringMatching(new RegExp(`(^|\\.)${field}$`));
-
-/** Fails with exactly `status` and `body`, echoes the request id, and changes no row of `workspaceId`. */
-async function rejected(workspaceId: string, method: string, path: string, auth: string | undefined, req: Req, status: number, body: unknown) {
-  const before = await snapshot(workspaceId);
-  const res = await call(method, path, auth, req);
-  expect(res.body, `${method} ${path} ${JSON.stringify(req.body ?? req.rawBody ?? '')}`).toEqual(body);
-  expect(res.status).toBe(status);
-  expect(res.body.error.requestId).toBe(res.headers.get('X-Request-Id'));
-  expect(await snapshot(workspaceId)).toEqual(before);
-  return res;
-}
+const invalid = (...paths: unknown[]) => upwellError('VALIDATION_ERROR', ...paths);
 
 /** No header (MISSING_AUTHORIZATION), a bad, revoked or expired token (INVALID_API_KEY), a read-only token on writes (FORBIDDEN). */
-async function secured(ws: Workspace, method: string, path: string, req: Req, write: boolean) {
+async function secured(ws: Workspace, method: string, path: string, req: CallOptions, write: boolean) {
   const { token: revoked } = await issueToken({ workspaceId: ws.workspaceId });
   await revokeToken(revoked);
   const { token: expired } = await issueToken({ workspaceId: ws.workspaceId, expiresAt: '2020-01-01T00:00:00.000Z' });
-  await rejected(ws.workspaceId, method, path, undefined, req, 401, failure('MISSING_AUTHORIZATION'));
+  await rejected(ws.workspaceId, method, path, { ...req, authorization: undefined }, 401, upwellError('MISSING_AUTHORIZATION'));
   for (const auth of ['qwt_dev_not-a-token', revoked, `Bearer ${revoked}`, expired, `Bearer ${expired}`, `Basic ${ws.token}`]) {
-    await rejected(ws.workspaceId, method, path, auth, req, 401, failure('INVALID_API_KEY'));
+    await rejected(ws.workspaceId, method, path, { ...req, authorization: auth }, 401, upwellError('INVALID_API_KEY'));
   }
-  if (write) await rejected(ws.workspaceId, method, path, ws.readOnly, req, 403, failure('FORBIDDEN'));
+  if (write) await rejected(ws.workspaceId, method, path, { ...req, authorization: ws.readOnly }, 403, upwellError('FORBIDDEN'));
 }
 
 async function create(token: string, input: Fields = {}) {
-  const res = await call('POST', CUSTOMERS, token, { body: { input: { name: 'Acme', ...input } } });
+  const res = await upwellCall('POST', CUSTOMERS, token, { body: { input: { name: 'Acme', ...input } } });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.createCustomer;
 }
 
-const address = (fields: Fields = {}) => ({ streetLine1: '1 Main St', city: 'Springfield', zipOrPostalCode: '12345', country: 'US', type: 'BILLING', ...fields });
-const contact = (fields: Fields = {}) => ({ firstName: 'Ada', lastName: 'Lovelace', emailAddress: 'ada@acme.test', ...fields });
+const address = (fields: Fields = {}) => upwellAddress({ city: 'Springfield', zipOrPostalCode: '12345', country: 'US', type: 'BILLING', ...fields });
+const contact = (fields: Fields = {}) => upwellContact({ emailAddress: 'ada@acme.test', ...fields });
 const T = '2023-11-07T05:31:56Z';
 const T_MS = '2023-11-07T05:31:56.000Z';
 
@@ -91,7 +60,7 @@ describe('POST /api/rest/customers', () => {
       emailAddress: 'billing@acme.test', metadata: { region: 'EMEA' }, name: 'Acme Corporation', paymentLineItems: {}, remittanceLineItems: {},
       sourceSystem: 'netsuite', sourceSystemId: 'NS-1001',
     };
-    const res = await call('POST', CUSTOMERS, ws.token, { body: { input } });
+    const res = await upwellCall('POST', CUSTOMERS, ws.token, { body: { input } });
     expect(res.status).toBe(200);
     const { addresses: _a, contacts: _c, customerRule: _r, paymentLineItems: _p, remittanceLineItems: _m, ...scalars } = input;
     expect(res.body).toEqual({ createCustomer: upwell({ ...scalars, addressesLastUpdatedAt: T_MS, contactsLastUpdatedAt: T_MS, deletedAt: T_MS }) });
@@ -106,8 +75,8 @@ describe('POST /api/rest/customers', () => {
     expect(full.customerRule).toEqual({ dueOption: 123, id: full.id });
     const documented = ['addresses', 'balance', 'billToCustomerId', 'ccEmailAddresses', 'createdAt', 'customerRule', 'emailAddress', 'id', 'metadata', 'name', 'overdueBalance', 'overdueInvoiceCount', 'sourceSystem', 'sourceSystemId', 'updatedAt'];
     expect(Object.keys(full)).toEqual(expect.arrayContaining(documented));
-    expect((await call('GET', `${CUSTOMERS}/${created.id}`, ws.token)).body).toEqual({ customer: created });
-    expect((await call('GET', `${CUSTOMERS}/${full.id}`, ws.token)).body).toEqual({ customer: full });
+    expect((await upwellCall('GET', `${CUSTOMERS}/${created.id}`, ws.token)).body).toEqual({ customer: created });
+    expect((await upwellCall('GET', `${CUSTOMERS}/${full.id}`, ws.token)).body).toEqual({ customer: full });
   });
 
   it('stores nested addresses and contacts, settings and the due option, readable through the canonical API', async () => {
@@ -120,7 +89,7 @@ describe('POST /api/rest/customers', () => {
       contacts: { data: [contact({ phoneNumber: '+1 555 0100' }), contact({ firstName: 'Alan', lastName: 'Turing', emailAddress: 'alan@globex.test' })] },
       paymentLineItems: { data: [] }, remittanceLineItems: {},
     };
-    const res = await call('POST', CUSTOMERS, token, { body: { input } });
+    const res = await upwellCall('POST', CUSTOMERS, token, { body: { input } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const base = { city: 'Springfield', id: expect.stringMatching(UUID), stateOrProvince: null, streetLine1: '1 Main St', streetLine2: null, zipOrPostalCode: '12345' };
     const c = res.body.createCustomer;
@@ -175,19 +144,19 @@ describe('POST /api/rest/customers', () => {
     const metadata = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${String(i).padStart(2, '0')}${'k'.repeat(38)}`, 'v'.repeat(500)]));
     const c = await create(token, { metadata });
     expect(c.metadata).toEqual(metadata);
-    expect((await call('GET', `${CUSTOMERS}/${c.id}`, token)).body.customer.metadata).toEqual(metadata);
+    expect((await upwellCall('GET', `${CUSTOMERS}/${c.id}`, token)).body.customer.metadata).toEqual(metadata);
   });
 
   it('treats null ccEmailAddresses and metadata like absent ones (their schema declares them nullable)', async () => {
     const { token } = await workspace();
-    const res = await call('POST', CUSTOMERS, token, { body: { input: { name: 'Acme', ccEmailAddresses: null, metadata: null } } });
+    const res = await upwellCall('POST', CUSTOMERS, token, { body: { input: { name: 'Acme', ccEmailAddresses: null, metadata: null } } });
     expect(res.body).toEqual({ createCustomer: upwell() });
     expect(res.status).toBe(200);
   });
 
   it('rejects invalid fields, naming each by its Upwell path', async () => {
     const { workspaceId, token } = await workspace();
-    const post = (body: unknown, ...paths: string[]) => rejected(workspaceId, 'POST', CUSTOMERS, token, { body }, 400, invalid(...paths));
+    const post = (body: unknown, ...paths: string[]) => rejected(workspaceId, 'POST', CUSTOMERS, { body, authorization: token }, 400, invalid(...paths));
     const input = (fields: Fields, ...paths: string[]) => post({ input: { name: 'Acme', ...fields } }, ...paths);
     await post({}, 'input');
     await post({ input: {} }, 'input.name');
@@ -209,7 +178,7 @@ describe('POST /api/rest/customers', () => {
 
   it('rejects metadata over its limits', async () => {
     const { workspaceId, token } = await workspace();
-    const input = (metadata: unknown, path: string) => rejected(workspaceId, 'POST', CUSTOMERS, token, { body: { input: { name: 'Acme', metadata } } }, 400, invalid(path));
+    const input = (metadata: unknown, path: string) => rejected(workspaceId, 'POST', CUSTOMERS, { body: { input: { name: 'Acme', metadata } }, authorization: token }, 400, invalid(path));
     await input(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])), 'input.metadata');
     await input({ ['k'.repeat(41)]: 'v' }, `input.metadata.${'k'.repeat(41)}`);
     await input({ k: 'v'.repeat(501) }, 'input.metadata.k');
@@ -220,7 +189,7 @@ describe('POST /api/rest/customers', () => {
   it('rejects invalid nested addresses and contacts, and more than 20 of either', async () => {
     const { workspaceId, token } = await workspace();
     const input = (fields: Fields, ...paths: string[]) =>
-      rejected(workspaceId, 'POST', CUSTOMERS, token, { body: { input: { name: 'Acme', ...fields } } }, 400, invalid(...paths));
+      rejected(workspaceId, 'POST', CUSTOMERS, { body: { input: { name: 'Acme', ...fields } }, authorization: token }, 400, invalid(...paths));
     await input({ addresses: { data: [address({ country: 'XX' })] } }, 'input.addresses.data.0.country');
     await input({ addresses: { data: [address(), address({ country: 'FRA' })] } }, 'input.addresses.data.1.country');
     await input({ addresses: { data: [address({ type: 'HOME' })] } }, 'input.addresses.data.0.type');
@@ -238,7 +207,7 @@ describe('POST /api/rest/customers', () => {
     const cases: Fields = { addresses: [address()], contacts: [contact()], metadata: ['a', 'b'], customerIntegrationSettings: ['x'], customerEmailSettings: [], customerRule: [] };
     const outcomes = [];
     for (const [field, value] of Object.entries(cases)) {
-      const res = await call('POST', CUSTOMERS, token, { body: { input: { name: 'Acme', [field]: value } } });
+      const res = await upwellCall('POST', CUSTOMERS, token, { body: { input: { name: 'Acme', [field]: value } } });
       outcomes.push({ field, status: res.status, body: res.body });
     }
     expect(outcomes).toEqual(Object.keys(cases).map((field) => ({ field, status: 400, body: invalid(`input.${field}`) })));
@@ -256,14 +225,14 @@ describe('POST /api/rest/customers', () => {
   it('rejects a billToCustomerId that is not another customer of the workspace', async () => {
     const { workspaceId, token } = await workspace();
     await create(token);
-    await rejected(workspaceId, 'POST', CUSTOMERS, token, { body: { input: { name: 'Acme', billToCustomerId: MISSING_ID } } }, 400, invalid(ending('billToCustomerId')));
+    await rejected(workspaceId, 'POST', CUSTOMERS, { body: { input: { name: 'Acme', billToCustomerId: MISSING_ID } }, authorization: token }, 400, invalid(endingIn('billToCustomerId')));
   });
 
   it('answers 409 RESOURCE_ALREADY_EXISTS for an existing (sourceSystem, sourceSystemId) pair and changes nothing', async () => {
     const { workspaceId, token } = await workspace();
     await create(token, { sourceSystem: 'netsuite', sourceSystemId: 'NS-1' });
     const body = { input: { name: 'Other', sourceSystem: 'netsuite', sourceSystemId: 'NS-1', contacts: { data: [contact()] }, addresses: { data: [address()] } } };
-    await rejected(workspaceId, 'POST', CUSTOMERS, token, { body }, 409, failure('RESOURCE_ALREADY_EXISTS', ending('sourceSystemId')));
+    await rejected(workspaceId, 'POST', CUSTOMERS, { body, authorization: token }, 409, upwellError('RESOURCE_ALREADY_EXISTS', endingIn('sourceSystemId')));
     expect((await create(token, { sourceSystem: 'quickbooks', sourceSystemId: 'NS-1' })).sourceSystemId).toBe('NS-1');
     expect((await create(token, { sourceSystem: 'netsuite', sourceSystemId: 'NS-2' })).sourceSystem).toBe('netsuite');
   });
@@ -271,15 +240,15 @@ describe('POST /api/rest/customers', () => {
   it('rejects bodies that are not JSON objects (400), not JSON (415) or too large (413)', async () => {
     const { workspaceId, token } = await workspace();
     const json = { 'Content-Type': 'application/json' };
-    for (const rawBody of ['{"input":', '', '[]', 'null']) await rejected(workspaceId, 'POST', CUSTOMERS, token, { rawBody, headers: json }, 400, invalid());
-    await rejected(workspaceId, 'POST', CUSTOMERS, token, { rawBody: '{"input":{"name":"A"}}', headers: { 'Content-Type': 'text/plain' } }, 415, failure('UNSUPPORTED_MEDIA_TYPE'));
+    for (const rawBody of ['{"input":', '', '[]', 'null']) await rejected(workspaceId, 'POST', CUSTOMERS, { rawBody, headers: json, authorization: token }, 400, invalid());
+    await rejected(workspaceId, 'POST', CUSTOMERS, { rawBody: '{"input":{"name":"A"}}', headers: { 'Content-Type': 'text/plain' }, authorization: token }, 415, upwellError('UNSUPPORTED_MEDIA_TYPE'));
     const big = `{"input":{"name":"${'x'.repeat(MAX_BODY_BYTES)}"}}`;
-    await rejected(workspaceId, 'POST', CUSTOMERS, token, { rawBody: big, headers: json }, 413, failure('PAYLOAD_TOO_LARGE'));
+    await rejected(workspaceId, 'POST', CUSTOMERS, { rawBody: big, headers: json, authorization: token }, 413, upwellError('PAYLOAD_TOO_LARGE'));
   });
 
   it('accepts the bare token and the Bearer form; refuses missing, bad, revoked, expired and read-only tokens', async () => {
     const ws = await workspace();
-    expect((await call('POST', CUSTOMERS, `Bearer ${ws.token}`, { body: { input: { name: 'Bearer Co' } } })).status).toBe(200);
+    expect((await upwellCall('POST', CUSTOMERS, `Bearer ${ws.token}`, { body: { input: { name: 'Bearer Co' } } })).status).toBe(200);
     await secured(ws, 'POST', CUSTOMERS, { body: { input: { name: 'Acme' } } }, true);
   });
 });
@@ -293,7 +262,7 @@ describe('POST /api/rest/bulk-customers', () => {
       { name: 'Two', billToCustomerId: parent.id, addresses: { data: [address({ type: 'SHIPPING' })] }, customerRule: { data: { dueOption: 15 } } },
       { name: 'Three', metadata: { k: 'v' } },
     ];
-    const res = await call('POST', BULK, token, { body: { inputs } });
+    const res = await upwellCall('POST', BULK, token, { body: { inputs } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.usage.d1).toBe(1);
     const [one, two] = res.body.createCustomers.returning;
@@ -306,7 +275,7 @@ describe('POST /api/rest/bulk-customers', () => {
         ],
       },
     });
-    const list = await call('GET', CUSTOMERS, token);
+    const list = await upwellCall('GET', CUSTOMERS, token);
     expect(list.body).toEqual({ customers: [parent, ...res.body.createCustomers.returning], customersAggregate: { aggregate: { count: 4 } } });
     expect((await snapshot(workspaceId)).contacts).toEqual([expect.objectContaining({ customer_id: one.id, first_name: 'Ada', email: 'ada@acme.test' })]);
   });
@@ -315,10 +284,10 @@ describe('POST /api/rest/bulk-customers', () => {
     const { workspaceId, token } = await workspace();
     await create(token, { sourceSystem: 'sf', sourceSystemId: '1' });
     const ok = [{ name: 'A', contacts: { data: [contact()] }, addresses: { data: [address()] } }, { name: 'B', sourceSystem: 'sf', sourceSystemId: '2' }];
-    const bulk = (third: Fields, status: number, body: unknown) => rejected(workspaceId, 'POST', BULK, token, { body: { inputs: [...ok, { name: 'C', ...third }] } }, status, body);
-    await bulk({ sourceSystem: 'sf', sourceSystemId: '1' }, 409, failure('RESOURCE_ALREADY_EXISTS', ending('sourceSystemId')));
-    await bulk({ sourceSystem: 'sf', sourceSystemId: '2' }, 409, failure('RESOURCE_ALREADY_EXISTS', ending('sourceSystemId')));
-    await bulk({ billToCustomerId: MISSING_ID }, 400, invalid(ending('billToCustomerId')));
+    const bulk = (third: Fields, status: number, body: unknown) => rejected(workspaceId, 'POST', BULK, { body: { inputs: [...ok, { name: 'C', ...third }] }, authorization: token }, status, body);
+    await bulk({ sourceSystem: 'sf', sourceSystemId: '1' }, 409, upwellError('RESOURCE_ALREADY_EXISTS', endingIn('sourceSystemId')));
+    await bulk({ sourceSystem: 'sf', sourceSystemId: '2' }, 409, upwellError('RESOURCE_ALREADY_EXISTS', endingIn('sourceSystemId')));
+    await bulk({ billToCustomerId: MISSING_ID }, 400, invalid(endingIn('billToCustomerId')));
     await bulk({ emailAddress: 'nope' }, 400, invalid('inputs.2.emailAddress'));
     expect((await snapshot(workspaceId)).customers).toHaveLength(1);
   });
@@ -326,14 +295,14 @@ describe('POST /api/rest/bulk-customers', () => {
   it('accepts 50 inputs and rejects 51, more than 20 nested rows, and malformed lists', async () => {
     const { workspaceId, token } = await workspace();
     const many = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `C${i}` }));
-    const post = (body: unknown, ...paths: string[]) => rejected(workspaceId, 'POST', BULK, token, { body }, 400, invalid(...paths));
+    const post = (body: unknown, ...paths: string[]) => rejected(workspaceId, 'POST', BULK, { body, authorization: token }, 400, invalid(...paths));
     await post({ inputs: many(51) }, 'inputs');
     await post({ inputs: [{ name: 'A' }, { name: 'B', contacts: { data: Array.from({ length: 21 }, () => contact()) } }] }, 'inputs.1.contacts.data');
     await post({ inputs: [{ name: 'A', addresses: { data: Array.from({ length: 21 }, () => address()) } }] }, 'inputs.0.addresses.data');
     await post({ inputs: [{ name: 'A' }, {}] }, 'inputs.1.name');
     await post({ inputs: { name: 'A' } }, 'inputs');
     await post({ input: { name: 'A' } }, 'inputs', 'input');
-    const res = await call('POST', BULK, token, { body: { inputs: many(50) } });
+    const res = await upwellCall('POST', BULK, token, { body: { inputs: many(50) } });
     expect(res.status).toBe(200);
     expect(res.body.createCustomers.returning.map((c: Fields) => c.name)).toEqual(many(50).map((c) => c.name));
   });
@@ -346,27 +315,27 @@ describe('POST /api/rest/bulk-customers', () => {
 describe('GET /api/rest/customers', () => {
   it('lists in creation order with limit (default 25) and offset; count is the whole workspace', async () => {
     const { token, readOnly } = await workspace();
-    const res = await call('POST', BULK, token, { body: { inputs: Array.from({ length: 27 }, (_, i) => ({ name: `C${String(i + 1).padStart(2, '0')}` })) } });
+    const res = await upwellCall('POST', BULK, token, { body: { inputs: Array.from({ length: 27 }, (_, i) => ({ name: `C${String(i + 1).padStart(2, '0')}` })) } });
     const all = res.body.createCustomers.returning;
     const page = (customers: unknown[]) => ({ customers, customersAggregate: { aggregate: { count: 27 } } });
-    expect((await call('GET', CUSTOMERS, readOnly)).body).toEqual(page(all.slice(0, 25)));
-    expect((await call('GET', `${CUSTOMERS}?limit=10&offset=0`, token)).body).toEqual(page(all.slice(0, 10)));
-    expect((await call('GET', `${CUSTOMERS}?limit=10&offset=20`, token)).body).toEqual(page(all.slice(20)));
-    expect((await call('GET', `${CUSTOMERS}?limit=1&offset=26`, `Bearer ${token}`)).body).toEqual(page(all.slice(26)));
-    expect((await call('GET', `${CUSTOMERS}?limit=100&offset=27`, token)).body).toEqual(page([]));
-    expect((await call('GET', `${CUSTOMERS}?limit=100`, token)).body).toEqual(page(all));
+    expect((await upwellCall('GET', CUSTOMERS, readOnly)).body).toEqual(page(all.slice(0, 25)));
+    expect((await upwellCall('GET', `${CUSTOMERS}?limit=10&offset=0`, token)).body).toEqual(page(all.slice(0, 10)));
+    expect((await upwellCall('GET', `${CUSTOMERS}?limit=10&offset=20`, token)).body).toEqual(page(all.slice(20)));
+    expect((await upwellCall('GET', `${CUSTOMERS}?limit=1&offset=26`, `Bearer ${token}`)).body).toEqual(page(all.slice(26)));
+    expect((await upwellCall('GET', `${CUSTOMERS}?limit=100&offset=27`, token)).body).toEqual(page([]));
+    expect((await upwellCall('GET', `${CUSTOMERS}?limit=100`, token)).body).toEqual(page(all));
   });
 
   it('answers an empty workspace with no customers and count 0', async () => {
     const { token } = await workspace();
-    const res = await call('GET', `${CUSTOMERS}?limit=10&offset=0`, token);
+    const res = await upwellCall('GET', `${CUSTOMERS}?limit=10&offset=0`, token);
     expect(res.body).toEqual({ customers: [], customersAggregate: { aggregate: { count: 0 } } });
     expect(res.status).toBe(200);
   });
 
   it('rejects limit outside 1-100, a bad offset and unknown parameters', async () => {
     const { workspaceId, token } = await workspace();
-    const get = (query: string, ...paths: string[]) => rejected(workspaceId, 'GET', `${CUSTOMERS}?${query}`, token, {}, 400, invalid(...paths));
+    const get = (query: string, ...paths: string[]) => rejected(workspaceId, 'GET', `${CUSTOMERS}?${query}`, { authorization: token }, 400, invalid(...paths));
     for (const limit of ['0', '101', 'ten', '-1', '1.5', '']) await get(`limit=${limit}`, 'limit');
     for (const offset of ['-1', 'x', '100001', '2e3']) await get(`offset=${offset}`, 'offset');
     await get('limit=10&page=2', 'page');
@@ -375,7 +344,7 @@ describe('GET /api/rest/customers', () => {
 
   it('requires a valid token; a read-only token may list', async () => {
     const ws = await workspace();
-    expect((await call('GET', CUSTOMERS, ws.readOnly)).status).toBe(200);
+    expect((await upwellCall('GET', CUSTOMERS, ws.readOnly)).status).toBe(200);
     await secured(ws, 'GET', `${CUSTOMERS}?limit=10&offset=0`, {}, false);
   });
 });
@@ -384,15 +353,15 @@ describe('GET /api/rest/customers/{id}', () => {
   it('returns the customer, whole, with its addresses', async () => {
     const { token, readOnly } = await workspace();
     const c = await create(token, { emailAddress: 'a@acme.test', addresses: { data: [address(), address({ type: 'SHIPPING' })] }, customerRule: { dueOption: 3 } });
-    expect((await call('GET', `${CUSTOMERS}/${c.id}`, readOnly)).body).toEqual({ customer: c });
-    expect((await call('GET', `${CUSTOMERS}/${c.id.toUpperCase()}`, token)).body).toEqual({ customer: c });
+    expect((await upwellCall('GET', `${CUSTOMERS}/${c.id}`, readOnly)).body).toEqual({ customer: c });
+    expect((await upwellCall('GET', `${CUSTOMERS}/${c.id.toUpperCase()}`, token)).body).toEqual({ customer: c });
   });
 
   it('answers 404 RESOURCE_NOT_FOUND for an unknown or non-UUID id', async () => {
     const { workspaceId, token } = await workspace();
     await create(token);
     for (const id of [MISSING_ID, 'not-a-uuid', '1', `${MISSING_ID}x`, "x' OR '1'='1"]) {
-      await rejected(workspaceId, 'GET', `${CUSTOMERS}/${encodeURIComponent(id)}`, token, {}, 404, failure('RESOURCE_NOT_FOUND'));
+      await rejected(workspaceId, 'GET', `${CUSTOMERS}/${encodeURIComponent(id)}`, { authorization: token }, 404, upwellError('RESOURCE_NOT_FOUND'));
     }
   });
 
@@ -414,16 +383,16 @@ describe('PUT /api/rest/customers/{id}', () => {
     const { token } = await workspace();
     const parent = await create(token, { name: 'Parent' });
     const c = await create(token, { sourceSystem: 'sf', sourceSystemId: '1', metadata: { a: '1' }, addresses: { data: [address()] } });
-    const res = await call('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { input: { ...set, billToCustomerId: parent.id } } });
+    const res = await upwellCall('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { input: { ...set, billToCustomerId: parent.id } } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const changed = { ...c, ...set, billToCustomerId: parent.id, updatedAt: expect.stringMatching(ISO), deletedAt: '2024-01-01T00:00:00.000Z', addressesLastUpdatedAt: '2024-02-01T00:00:00.500Z', contactsLastUpdatedAt: '2024-03-01T10:00:00.000Z' };
     expect(res.body).toEqual({ updateCustomer: upwell(changed), updateCustomerRules: { affectedRows: 0 } });
     expect(res.body.updateCustomer.updatedAt > c.updatedAt).toBe(true);
-    expect((await call('GET', `${CUSTOMERS}/${c.id}`, token)).body).toEqual({ customer: res.body.updateCustomer });
+    expect((await upwellCall('GET', `${CUSTOMERS}/${c.id}`, token)).body).toEqual({ customer: res.body.updateCustomer });
 
-    const rules = await call('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { customerRulesInput: { dueOption: 45 } } });
+    const rules = await upwellCall('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { customerRulesInput: { dueOption: 45 } } });
     expect(rules.body).toEqual({ updateCustomer: upwell({ ...changed, customerRule: { dueOption: 45, id: c.id } }), updateCustomerRules: { affectedRows: 1 } });
-    const cleared = await call('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { input: { name: 'Acme 3' }, customerRulesInput: { dueOption: null } } });
+    const cleared = await upwellCall('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { input: { name: 'Acme 3' }, customerRulesInput: { dueOption: null } } });
     expect(cleared.body).toEqual({ updateCustomer: upwell({ ...changed, name: 'Acme 3', customerRule: null }), updateCustomerRules: { affectedRows: 1 } });
   });
 
@@ -432,11 +401,11 @@ describe('PUT /api/rest/customers/{id}', () => {
     const parent = await create(token, { name: 'Parent' });
     const c = await create(token, { ...set, billToCustomerId: parent.id, customerRule: { dueOption: 5 } });
     const before = await snapshot(workspaceId);
-    const same = await call('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { input: {} } });
+    const same = await upwellCall('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { input: {} } });
     expect(same.body).toEqual({ updateCustomer: c, updateCustomerRules: { affectedRows: 0 } });
     expect(await snapshot(workspaceId)).toEqual(before);
     const nulls = Object.fromEntries(Object.keys(set).filter((k) => k !== 'name').map((k) => [k, null]));
-    const res = await call('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { input: { ...nulls, billToCustomerId: null } } });
+    const res = await upwellCall('PUT', `${CUSTOMERS}/${c.id}`, token, { body: { input: { ...nulls, billToCustomerId: null } } });
     expect(res.body).toEqual({
       updateCustomer: upwell({ id: c.id, name: 'Acme 2', createdAt: c.createdAt, customerRule: { dueOption: 5, id: c.id } }),
       updateCustomerRules: { affectedRows: 0 },
@@ -447,7 +416,7 @@ describe('PUT /api/rest/customers/{id}', () => {
     const { workspaceId, token } = await workspace();
     await create(token, { sourceSystem: 'sf', sourceSystemId: 'taken' });
     const c = await create(token, { sourceSystem: 'sf', sourceSystemId: 'mine' });
-    const put = (body: unknown, status: number, expected: unknown) => rejected(workspaceId, 'PUT', `${CUSTOMERS}/${c.id}`, token, { body }, status, expected);
+    const put = (body: unknown, status: number, expected: unknown) => rejected(workspaceId, 'PUT', `${CUSTOMERS}/${c.id}`, { body, authorization: token }, status, expected);
     await put({ input: { name: null } }, 400, invalid('input.name'));
     await put({ input: { name: '' } }, 400, invalid('input.name'));
     await put({ input: { emailAddress: 'x' } }, 400, invalid('input.emailAddress'));
@@ -456,16 +425,16 @@ describe('PUT /api/rest/customers/{id}', () => {
     await put({ customerRulesInput: { dueOption: '30' } }, 400, invalid('customerRulesInput.dueOption'));
     await put({ customerRulesInput: { dueOption: -1 } }, 400, invalid('customerRulesInput.dueOption'));
     await put({ input: {}, id: c.id }, 400, invalid('id'));
-    await put({ input: { billToCustomerId: c.id } }, 400, invalid(ending('billToCustomerId')));
-    await put({ input: { billToCustomerId: MISSING_ID } }, 400, invalid(ending('billToCustomerId')));
-    await put({ input: { sourceSystemId: 'taken' } }, 409, failure('RESOURCE_ALREADY_EXISTS', ending('sourceSystemId')));
+    await put({ input: { billToCustomerId: c.id } }, 400, invalid(endingIn('billToCustomerId')));
+    await put({ input: { billToCustomerId: MISSING_ID } }, 400, invalid(endingIn('billToCustomerId')));
+    await put({ input: { sourceSystemId: 'taken' } }, 409, upwellError('RESOURCE_ALREADY_EXISTS', endingIn('sourceSystemId')));
   });
 
   it('answers 404 RESOURCE_NOT_FOUND for an unknown or non-UUID id', async () => {
     const { workspaceId, token } = await workspace();
     await create(token);
     for (const id of [MISSING_ID, 'nope']) {
-      await rejected(workspaceId, 'PUT', `${CUSTOMERS}/${id}`, token, { body: { input: { name: 'X' }, customerRulesInput: { dueOption: 1 } } }, 404, failure('RESOURCE_NOT_FOUND'));
+      await rejected(workspaceId, 'PUT', `${CUSTOMERS}/${id}`, { body: { input: { name: 'X' }, customerRulesInput: { dueOption: 1 } }, authorization: token }, 404, upwellError('RESOURCE_NOT_FOUND'));
     }
   });
 
@@ -481,13 +450,13 @@ describe('PUT /api/rest/customers', () => {
     const { workspaceId, token } = await workspace();
     const c = await create(token, { sourceSystem: 'sf', sourceSystemId: '1' });
     const other = await create(token, { sourceSystem: 'sf', sourceSystemId: '2' });
-    const res = await call('PUT', CUSTOMERS, token, { body: { sourceSystem: 'sf', sourceSystemId: '1', input: { name: 'Renamed', collectorId: 'c' }, customerRulesInput: { dueOption: 10 } } });
+    const res = await upwellCall('PUT', CUSTOMERS, token, { body: { sourceSystem: 'sf', sourceSystemId: '1', input: { name: 'Renamed', collectorId: 'c' }, customerRulesInput: { dueOption: 10 } } });
     const updated = upwell({ ...c, name: 'Renamed', collectorId: 'c', customerRule: { dueOption: 10, id: c.id }, updatedAt: expect.stringMatching(ISO) });
     expect(res.body).toEqual({ updateCustomer: { affectedRows: 1, returning: [updated] }, updateCustomerRules: { affectedRows: 1 } });
     expect(res.status).toBe(200);
-    const moved = await call('PUT', CUSTOMERS, token, { body: { sourceSystem: 'sf', sourceSystemId: '1', input: { sourceSystemId: '1b' } } });
+    const moved = await upwellCall('PUT', CUSTOMERS, token, { body: { sourceSystem: 'sf', sourceSystemId: '1', input: { sourceSystemId: '1b' } } });
     expect(moved.body).toEqual({ updateCustomer: { affectedRows: 1, returning: [{ ...updated, sourceSystemId: '1b' }] }, updateCustomerRules: { affectedRows: 0 } });
-    expect((await call('GET', `${CUSTOMERS}/${other.id}`, token)).body).toEqual({ customer: other });
+    expect((await upwellCall('GET', `${CUSTOMERS}/${other.id}`, token)).body).toEqual({ customer: other });
     expect((await snapshot(workspaceId)).customers).toHaveLength(2);
   });
 
@@ -496,7 +465,7 @@ describe('PUT /api/rest/customers', () => {
     await create(token, { sourceSystem: 'sf', sourceSystemId: '1' });
     const before = await snapshot(workspaceId);
     for (const pair of [{ sourceSystem: 'sf', sourceSystemId: '9' }, { sourceSystem: 'SF', sourceSystemId: '1' }, { sourceSystem: 'hubspot', sourceSystemId: '1' }]) {
-      const res = await call('PUT', CUSTOMERS, token, { body: { ...pair, input: { name: 'X' }, customerRulesInput: { dueOption: 1 } } });
+      const res = await upwellCall('PUT', CUSTOMERS, token, { body: { ...pair, input: { name: 'X' }, customerRulesInput: { dueOption: 1 } } });
       expect(res.body).toEqual({ updateCustomer: { affectedRows: 0, returning: [] }, updateCustomerRules: { affectedRows: 0 } });
       expect(res.status).toBe(200);
     }
@@ -507,13 +476,13 @@ describe('PUT /api/rest/customers', () => {
     const { workspaceId, token } = await workspace();
     await create(token, { sourceSystem: 'sf', sourceSystemId: '1' });
     await create(token, { sourceSystem: 'sf', sourceSystemId: '2' });
-    const put = (body: unknown, status: number, expected: unknown) => rejected(workspaceId, 'PUT', CUSTOMERS, token, { body }, status, expected);
+    const put = (body: unknown, status: number, expected: unknown) => rejected(workspaceId, 'PUT', CUSTOMERS, { body, authorization: token }, status, expected);
     await put({ input: { name: 'X' } }, 400, invalid('sourceSystem', 'sourceSystemId'));
     await put({ sourceSystem: '', sourceSystemId: 1 }, 400, invalid('sourceSystem', 'sourceSystemId'));
     await put({ sourceSystem: 'sf', sourceSystemId: '1', input: { emailAddress: 'x' } }, 400, invalid('input.emailAddress'));
     await put({ sourceSystem: 'sf', sourceSystemId: '1', customerRulesInput: { dueOption: 0.5 } }, 400, invalid('customerRulesInput.dueOption'));
     await put({ sourceSystem: 'sf', sourceSystemId: '1', where: {} }, 400, invalid('where'));
-    await put({ sourceSystem: 'sf', sourceSystemId: '1', input: { sourceSystemId: '2' } }, 409, failure('RESOURCE_ALREADY_EXISTS', ending('sourceSystemId')));
+    await put({ sourceSystem: 'sf', sourceSystemId: '1', input: { sourceSystemId: '2' } }, 409, upwellError('RESOURCE_ALREADY_EXISTS', endingIn('sourceSystemId')));
   });
 
   it('requires a valid token with the write scope', async () => {
@@ -528,10 +497,10 @@ describe('other methods on /api/rest', () => {
     const { workspaceId, token } = await workspace();
     const c = await create(token);
     for (const [method, path, allow] of [['DELETE', `${CUSTOMERS}/${c.id}`, 'GET, HEAD, PUT'], ['PATCH', CUSTOMERS, 'POST, GET, HEAD, PUT'], ['GET', BULK, 'POST']] as const) {
-      const res = await rejected(workspaceId, method, path, token, {}, 405, failure('METHOD_NOT_ALLOWED'));
+      const res = await rejected(workspaceId, method, path, { authorization: token }, 405, upwellError('METHOD_NOT_ALLOWED'));
       expect(res.headers.get('Allow')?.split(', ').sort()).toEqual(allow.split(', ').sort());
     }
-    await rejected(workspaceId, 'GET', '/api/rest/invoices', token, {}, 404, failure('RESOURCE_NOT_FOUND'));
+    await rejected(workspaceId, 'GET', '/api/rest/invoices', { authorization: token }, 404, upwellError('RESOURCE_NOT_FOUND'));
   });
 });
 
@@ -539,26 +508,26 @@ describe('Upwell address types', () => {
   it('read back as written through Upwell, while the canonical API keeps billing/shipping', async () => {
     const { token } = await workspace();
     const types = ['BILLING', 'ADDRESS_BOOK', 'SHIPPING'];
-    const res = await call('POST', CUSTOMERS, token, { body: { input: { name: 'Typed', addresses: { data: types.map((type) => address({ type })) } } } });
+    const res = await upwellCall('POST', CUSTOMERS, token, { body: { input: { name: 'Typed', addresses: { data: types.map((type) => address({ type })) } } } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const created = res.body.createCustomer;
     expect(created.addresses.map((a: Fields) => a.type)).toEqual(types);
-    const read = await call('GET', `${CUSTOMERS}/${created.id}`, token);
+    const read = await upwellCall('GET', `${CUSTOMERS}/${created.id}`, token);
     expect(read.body.customer.addresses.map((a: Fields) => a.type)).toEqual(types);
-    const listed = await call('POST', `${CUSTOMERS}/search`, token, { body: { where: { id: { _eq: created.id } } } });
+    const listed = await upwellCall('POST', `${CUSTOMERS}/search`, token, { body: { where: { id: { _eq: created.id } } } });
     expect(listed.body.customers[0].addresses.map((a: Fields) => a.type)).toEqual(types);
-    const canonical = await call('GET', `/api/addresses?customer_id=${created.id}`, token);
+    const canonical = await upwellCall('GET', `/api/addresses?customer_id=${created.id}`, token);
     expect(canonical.body.data.map((a: Fields) => a.type)).toEqual(['billing', 'billing', 'shipping']);
     expect(Object.keys(canonical.body.data[0])).not.toContain('upwell_type');
 
     // Setting the type through the canonical API replaces Upwell's label; other changes keep it.
     const [billing, addressBook] = canonical.body.data;
-    await call('PATCH', `/api/addresses/${billing.id}`, token, { body: { city: 'Shelbyville' } });
-    await call('PATCH', `/api/addresses/${addressBook.id}`, token, { body: { type: 'shipping' } });
-    const after = await call('GET', `${CUSTOMERS}/${created.id}`, token);
+    await upwellCall('PATCH', `/api/addresses/${billing.id}`, token, { body: { city: 'Shelbyville' } });
+    await upwellCall('PATCH', `/api/addresses/${addressBook.id}`, token, { body: { type: 'shipping' } });
+    const after = await upwellCall('GET', `${CUSTOMERS}/${created.id}`, token);
     expect(after.body.customer.addresses.map((a: Fields) => a.type)).toEqual(['BILLING', 'SHIPPING', 'SHIPPING']);
-    await call('PATCH', `/api/addresses/${addressBook.id}`, token, { body: { type: 'billing' } });
-    const back = await call('GET', `${CUSTOMERS}/${created.id}`, token);
+    await upwellCall('PATCH', `/api/addresses/${addressBook.id}`, token, { body: { type: 'billing' } });
+    const back = await upwellCall('GET', `${CUSTOMERS}/${created.id}`, token);
     expect(back.body.customer.addresses.map((a: Fields) => a.type)).toEqual(['BILLING', 'ADDRESS_BOOK', 'SHIPPING']);
   });
 });

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { api, errorBody, ISO, issueToken, revokeToken, snapshot, UUID, workspace } from '../helpers';
-import { createAddress, createContact, createCustomer, freeze, MISSING_ID, ms, expectWriteAuth } from '../fixtures';
+import { api, freeze, ISO, snapshot, UUID, workspace } from '../helpers';
+import { createAddress, createContact, createCustomer, MISSING_ID, ms } from '../fixtures';
+import { canonicalError, errorBody, expectWriteAuth, invalid, issue, unauthenticated } from '../errors';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
 let ws: Workspace;
@@ -32,7 +33,6 @@ const contact = (overrides: Record<string, unknown> = {}) => ({
 });
 
 const required = { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' };
-const issue = (path: string, message: unknown = expect.any(String)) => ({ path, message });
 
 describe('POST /api/contacts', () => {
   it('creates a contact with only the required fields and defaults', async () => {
@@ -103,7 +103,7 @@ describe('POST /api/contacts', () => {
     const body = { customer_id: customer.id, ...required, nickname: 'Ada' };
     const res = await api('POST', '/api/contacts', { token: ws.token, body });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: [issue('nickname')] }));
+    expect(res.body).toEqual(invalid('nickname'));
     expect(res.body.error).toContain('nickname');
     await unchanged();
   });
@@ -113,7 +113,7 @@ describe('POST /api/contacts', () => {
     const body = { customer_id: customer.id, ...required, nickname: 'Ada', workspace_id: other.workspaceId };
     const res = await api('POST', '/api/contacts', { token: ws.token, body });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: [issue('nickname'), issue('workspace_id')] }));
+    expect(res.body).toEqual(invalid('nickname', 'workspace_id'));
     await unchanged();
   });
 
@@ -122,7 +122,7 @@ describe('POST /api/contacts', () => {
     const unchanged = await freeze(ws.workspaceId, other.workspaceId);
     const res = await api('POST', '/api/contacts', { token: ws.token, body: { customer_id: foreign.id, ...required } });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('invalid_reference', { issues: [issue('customer_id')] }));
+    expect(res.body).toEqual(canonicalError('invalid_reference', 'customer_id'));
     await unchanged();
   });
 
@@ -130,7 +130,7 @@ describe('POST /api/contacts', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('POST', '/api/contacts', { token: ws.token, body: { customer_id: MISSING_ID, ...required } });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('invalid_reference', { issues: [issue('customer_id')] }));
+    expect(res.body).toEqual(canonicalError('invalid_reference', 'customer_id'));
     await unchanged();
   });
 
@@ -155,18 +155,8 @@ describe('POST /api/contacts', () => {
 
   it('requires a token (401), a valid one (401) and the write scope (403)', async () => {
     const body = { customer_id: customer.id, ...required };
-    const { token: revoked } = await issueToken({ workspaceId: ws.workspaceId });
-    await revokeToken(revoked);
-    const unchanged = await freeze(ws.workspaceId);
-    for (const token of [undefined, revoked]) {
-      const res = await api('POST', '/api/contacts', { token, body });
-      expect(res.status).toBe(401);
-      expect(res.body).toEqual(errorBody('unauthorized'));
-    }
-    const ro = await api('POST', '/api/contacts', { token: ws.readOnly, body });
-    expect(ro.status).toBe(403);
-    expect(ro.body).toEqual(errorBody('forbidden'));
-    await unchanged();
+    await unauthenticated(ws.workspaceId, 'POST', '/api/contacts', body, errorBody('unauthorized'));
+    await expectWriteAuth(ws, 'POST', '/api/contacts', body);
   });
 });
 
@@ -245,7 +235,7 @@ describe('GET /api/contacts', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('GET', `/api/contacts?${query}`, { token: ws.token });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: [issue(path)] }));
+    expect(res.body).toEqual(invalid(path));
     await unchanged();
   });
 
@@ -355,7 +345,7 @@ describe('PATCH /api/contacts/:id', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('PATCH', `/api/contacts/${c.id}`, { token: ws.token, body: body(c) });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: paths.map((p) => issue(p)) }));
+    expect(res.body).toEqual(invalid(...paths));
     expect(res.body.error).toContain(paths[0]);
     await unchanged();
   });
@@ -366,7 +356,7 @@ describe('PATCH /api/contacts/:id', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('PATCH', `/api/contacts/${c.id}`, { token: ws.token, body: { customer_id: second.id } });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: [issue('customer_id')] }));
+    expect(res.body).toEqual(invalid('customer_id'));
     await unchanged();
   });
 

@@ -1,76 +1,11 @@
 /** /api/customers: the five routes, their validation, and workspace isolation. */
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_DEFAULTS } from '../fixtures';
-import { api, errorBody, ISO, issueToken, revokeToken, snapshot, UUID, workspace, type ApiResponse, type CallOptions } from '../helpers';
+import { canonicalError, errorBody, invalid, issue, issuesAt, rejected, unauthenticated } from '../errors';
+import { createAddress, createContact, createCustomer, createSegment, customerObject } from '../fixtures';
+import { api, ISO, snapshot, workspace, type ApiResponse } from '../helpers';
 
 const BASE = '/api/customers';
 type Fields = Record<string, unknown>;
-
-async function createCustomer(token: string, overrides: Fields = {}) {
-  const res = await api('POST', BASE, { token, body: { name: 'Acme', type: 'company', ...overrides } });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.data;
-}
-
-async function created(token: string, path: string, body: Fields): Promise<string> {
-  const res = await api('POST', path, { token, body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.data.id;
-}
-const createSegment = (token: string) => created(token, '/api/segments', { name: 'Key accounts' });
-const createContact = (token: string, customerId: string) =>
-  created(token, '/api/contacts', { customer_id: customerId, first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' });
-const createAddress = (token: string, customerId: string) =>
-  created(token, '/api/addresses', {
-    customer_id: customerId,
-    type: 'billing',
-    address_line1: '1 rue de la Paix',
-    city: 'Paris',
-    postal_code: '75002',
-    country: 'FR',
-  });
-
-/** The whole customer object as the API returns it, defaults filled in. */
-const customer = (workspaceId: string, fields: Fields) => ({
-  ...CUSTOMER_DEFAULTS,
-  id: expect.stringMatching(UUID),
-  workspace_id: workspaceId,
-  segment_id: null,
-  logo: null,
-  tax_ids: [],
-  id_crm: null,
-  id_erp: null,
-  id_accounting: null,
-  created_at: expect.stringMatching(ISO),
-  updated_at: expect.stringMatching(ISO),
-  ...fields,
-});
-
-const issue = (path: string) => ({ path, message: expect.any(String) });
-/**
- * `issues` naming exactly these paths, in order: every entry is a {path, message}
- * pair, and one path may carry several messages (e.g. "not a URL" and "not http(s)").
- */
-const issuesAt = (paths: string[]) => ({
-  asymmetricMatch: (issues: unknown) =>
-    Array.isArray(issues) &&
-    issues.every((i) => typeof i?.message === 'string' && i.message !== '' && Object.keys(i).sort().join() === 'message,path') &&
-    JSON.stringify([...new Set(issues.map((i) => i.path))]) === JSON.stringify(paths),
-  toString: () => `IssuesAt`,
-  toAsymmetricMatcher: () => `IssuesAt<${paths.join(', ')}>`,
-});
-const invalid = (...paths: string[]) => errorBody('validation_error', { issues: issuesAt(paths) });
-const notFound = errorBody('not_found');
-
-/** A request that must fail with exactly `status` and `body` and leave every row of `workspaceId` as it was. */
-async function rejected(workspaceId: string, method: string, path: string, options: CallOptions, status: number, body: unknown) {
-  const before = await snapshot(workspaceId);
-  const res = await api(method, path, options);
-  expect(res.body, `${method} ${path}`).toEqual(body);
-  expect(res.status).toBe(status);
-  expect(await snapshot(workspaceId)).toEqual(before);
-  return res;
-}
 
 async function listIds(token: string, query: string): Promise<string[]> {
   const res = await api('GET', `${BASE}?${query}`, { token });
@@ -78,21 +13,10 @@ async function listIds(token: string, query: string): Promise<string[]> {
   return res.body.data.map((c: { id: string }) => c.id);
 }
 
-/** Every way a request can lack a valid token. */
-async function unauthenticated(workspaceId: string, method: string, path: string, body?: Fields) {
-  const { token: revoked } = await issueToken({ workspaceId });
-  await revokeToken(revoked);
-  const { token: expired } = await issueToken({ workspaceId, expiresAt: '2020-01-01T00:00:00.000Z' });
-  for (const token of [undefined, 'qwt_dev_not-a-token', revoked, expired]) {
-    const res = await rejected(workspaceId, method, path, { token, body }, 401, errorBody('unauthorized'));
-    expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
-  }
-}
-
 describe('POST /api/customers', () => {
   it('creates a customer with every field and stores it', async () => {
     const { workspaceId, token } = await workspace();
-    const segmentId = await createSegment(token);
+    const segmentId = (await createSegment(token)).id;
     const input = {
       name: 'Acme Corporation',
       type: 'company',
@@ -108,7 +32,7 @@ describe('POST /api/customers', () => {
     };
     const res = await api('POST', BASE, { token, body: input });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ success: true, data: customer(workspaceId, input) });
+    expect(res.body).toEqual({ success: true, data: customerObject(workspaceId, input) });
     const data = res.body.data;
     expect(data.updated_at).toBe(data.created_at);
 
@@ -128,7 +52,7 @@ describe('POST /api/customers', () => {
       body: { name: '  Jane Doe  ', type: 'individual', tax_ids: [{ tax: ' VAT ', tax_value: ' FR1 ' }], id_crm: ' c1 ' },
     });
     expect(res.status).toBe(201);
-    const expected = customer(workspaceId, {
+    const expected = customerObject(workspaceId, {
       name: 'Jane Doe',
       type: 'individual',
       tax_ids: [{ tax: 'VAT', tax_value: 'FR1' }],
@@ -143,7 +67,7 @@ describe('POST /api/customers', () => {
     const { workspaceId, token } = await workspace();
     const long = 'é'.repeat(255);
     expect(await createCustomer(token, { name: long, logo: 'http://example.com/l.svg' })).toEqual(
-      customer(workspaceId, { name: long, type: 'company', logo: 'http://example.com/l.svg' }),
+      customerObject(workspaceId, { name: long, type: 'company', logo: 'http://example.com/l.svg' }),
     );
     expect((await createCustomer(token, { name: 'X' })).name).toBe('X');
   });
@@ -187,17 +111,19 @@ describe('POST /api/customers', () => {
 
   it('rejects a logo that is not an http(s) URL', async () => {
     const { workspaceId, token } = await workspace();
+    // One logo may break several rules: each is an issue at `logo`.
+    const badLogo = errorBody('validation_error', { issues: issuesAt('logo') });
     for (const logo of ['not a url', 'ftp://example.com/logo.png', 'javascript:alert(1)', '', 42]) {
-      await rejected(workspaceId, 'POST', BASE, { token, body: { name: 'Acme', type: 'company', logo } }, 400, invalid('logo'));
+      await rejected(workspaceId, 'POST', BASE, { token, body: { name: 'Acme', type: 'company', logo } }, 400, badLogo);
     }
   });
 
   it('rejects a segment_id that is not a segment of the workspace', async () => {
     const { workspaceId, token } = await workspace();
     const other = await workspace();
-    const foreign = await createSegment(other.token);
+    const foreign = (await createSegment(other.token)).id;
     const body = (segment_id: unknown) => ({ token, body: { name: 'Acme', type: 'company', segment_id } });
-    const badRef = errorBody('invalid_reference', { issues: [issue('segment_id')] });
+    const badRef = canonicalError('invalid_reference', 'segment_id');
     await rejected(workspaceId, 'POST', BASE, body(foreign), 400, badRef);
     await rejected(workspaceId, 'POST', BASE, body(crypto.randomUUID()), 400, badRef);
     const res = await api('POST', BASE, body('not-a-uuid'));
@@ -236,7 +162,7 @@ describe('POST /api/customers', () => {
   it('requires a valid token with the write scope', async () => {
     const { workspaceId, readOnly } = await workspace();
     const body = { name: 'Acme', type: 'company' };
-    await unauthenticated(workspaceId, 'POST', BASE, body);
+    await unauthenticated(workspaceId, 'POST', BASE, body, errorBody('unauthorized'));
     await rejected(workspaceId, 'POST', BASE, { token: readOnly, body }, 403, errorBody('forbidden'));
   });
 });
@@ -249,7 +175,7 @@ describe('GET /api/customers', () => {
     const first = await api('GET', BASE, { token: readOnly });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ success: true, data: all.slice(0, 25), has_more: true, next_cursor: all[24].id });
-    expect(first.body.data[0]).toEqual(customer(workspaceId, { name: 'Customer 0', type: 'company' }));
+    expect(first.body.data[0]).toEqual(customerObject(workspaceId, { name: 'Customer 0', type: 'company' }));
     const rest = await api('GET', `${BASE}?cursor=${first.body.next_cursor}`, { token: readOnly });
     expect(rest.body).toEqual({ success: true, data: all.slice(25), has_more: false, next_cursor: null });
   });
@@ -312,7 +238,7 @@ describe('GET /api/customers', () => {
   it('filters by type, segment, external ids and tax value, within the workspace only', async () => {
     const { token } = await workspace();
     const other = await workspace();
-    const segmentId = await createSegment(token);
+    const segmentId = (await createSegment(token)).id;
     const fields = {
       type: 'individual',
       segment_id: segmentId,
@@ -369,7 +295,7 @@ describe('GET /api/customers', () => {
   it('requires a valid token and never shows another workspace', async () => {
     const { workspaceId, token } = await workspace();
     await createCustomer(token);
-    await unauthenticated(workspaceId, 'GET', BASE);
+    await unauthenticated(workspaceId, 'GET', BASE, undefined, errorBody('unauthorized'));
     const other = await workspace();
     expect(await listIds(other.readOnly, '')).toEqual([]);
   });
@@ -380,15 +306,15 @@ describe('GET /api/customers/:id', () => {
     const { workspaceId, token, readOnly } = await workspace();
     const c = await createCustomer(token, { name: 'Acme', id_erp: 'E1' });
     const sibling = await createCustomer(token, { name: 'Sibling' });
-    const contacts = [await createContact(token, c.id), await createContact(token, c.id)];
-    const addresses = [await createAddress(token, c.id), await createAddress(token, c.id)];
+    const contacts = [(await createContact(token, c.id)).id, (await createContact(token, c.id)).id];
+    const addresses = [(await createAddress(token, c.id)).id, (await createAddress(token, c.id)).id];
     await createContact(token, sibling.id);
     await createAddress(token, sibling.id);
     const res = await api('GET', `${BASE}/${c.id}`, { token: readOnly });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       success: true,
-      data: { ...customer(workspaceId, { name: 'Acme', type: 'company', id_erp: 'E1' }), id: c.id, created_at: c.created_at, updated_at: c.updated_at, contact_ids: contacts, address_ids: addresses },
+      data: { ...customerObject(workspaceId, { name: 'Acme', type: 'company', id_erp: 'E1' }), id: c.id, created_at: c.created_at, updated_at: c.updated_at, contact_ids: contacts, address_ids: addresses },
     });
   });
 
@@ -397,20 +323,20 @@ describe('GET /api/customers/:id', () => {
     const other = await workspace();
     const foreign = await createCustomer(other.token);
     for (const id of [crypto.randomUUID(), 'not-a-uuid', '123', foreign.id]) {
-      await rejected(workspaceId, 'GET', `${BASE}/${id}`, { token }, 404, notFound);
+      await rejected(workspaceId, 'GET', `${BASE}/${id}`, { token }, 404, errorBody('not_found'));
     }
   });
 
   it('requires a valid token', async () => {
     const { workspaceId, token } = await workspace();
     const c = await createCustomer(token);
-    await unauthenticated(workspaceId, 'GET', `${BASE}/${c.id}`);
+    await unauthenticated(workspaceId, 'GET', `${BASE}/${c.id}`, undefined, errorBody('unauthorized'));
   });
 });
 
 describe('PATCH /api/customers/:id', () => {
   async function full(token: string) {
-    const segmentId = await createSegment(token);
+    const segmentId = (await createSegment(token)).id;
     return createCustomer(token, {
       name: 'Acme',
       segment_id: segmentId,
@@ -454,7 +380,7 @@ describe('PATCH /api/customers/:id', () => {
   it('replaces tax ids and sets other fields, keeping the tax_value filter in step', async () => {
     const { workspaceId, token } = await workspace();
     const c = await createCustomer(token, { tax_ids: [{ tax: 'VAT', tax_value: 'FR111' }, { tax: 'EORI', tax_value: 'FR222' }] });
-    const segmentId = await createSegment(token);
+    const segmentId = (await createSegment(token)).id;
     const body = { tax_ids: [{ tax: 'VAT', tax_value: 'FR999' }], segment_id: segmentId, logo: 'https://example.com/new.png', id_crm: 'c2' };
     const res = await patch(token, c.id, body);
     expect(res.body).toEqual({ success: true, data: { ...c, ...body, updated_at: expect.stringMatching(ISO) } });
@@ -517,8 +443,8 @@ describe('PATCH /api/customers/:id', () => {
   it('rejects a segment_id of another workspace with invalid_reference', async () => {
     const { workspaceId, token } = await workspace();
     const c = await full(token);
-    const foreign = await createSegment((await workspace()).token);
-    const badRef = errorBody('invalid_reference', { issues: [issue('segment_id')] });
+    const foreign = (await createSegment((await workspace()).token)).id;
+    const badRef = canonicalError('invalid_reference', 'segment_id');
     await rejected(workspaceId, 'PATCH', `${BASE}/${c.id}`, { token, body: { segment_id: foreign, name: 'New' } }, 400, badRef);
     await rejected(workspaceId, 'PATCH', `${BASE}/${c.id}`, { token, body: { segment_id: crypto.randomUUID() } }, 400, badRef);
   });
@@ -527,13 +453,13 @@ describe('PATCH /api/customers/:id', () => {
     const { workspaceId, token, readOnly } = await workspace();
     const c = await full(token);
     const body = { name: 'Hijacked' };
-    await unauthenticated(workspaceId, 'PATCH', `${BASE}/${c.id}`, body);
+    await unauthenticated(workspaceId, 'PATCH', `${BASE}/${c.id}`, body, errorBody('unauthorized'));
     await rejected(workspaceId, 'PATCH', `${BASE}/${c.id}`, { token: readOnly, body }, 403, errorBody('forbidden'));
     const other = await workspace();
-    await rejected(workspaceId, 'PATCH', `${BASE}/${c.id}`, { token: other.token, body }, 404, notFound);
-    await rejected(workspaceId, 'PATCH', `${BASE}/${c.id}`, { token: other.token, body: {} }, 404, notFound);
+    await rejected(workspaceId, 'PATCH', `${BASE}/${c.id}`, { token: other.token, body }, 404, errorBody('not_found'));
+    await rejected(workspaceId, 'PATCH', `${BASE}/${c.id}`, { token: other.token, body: {} }, 404, errorBody('not_found'));
     for (const id of ['not-a-uuid', crypto.randomUUID()]) {
-      await rejected(workspaceId, 'PATCH', `${BASE}/${id}`, { token, body }, 404, notFound);
+      await rejected(workspaceId, 'PATCH', `${BASE}/${id}`, { token, body }, 404, errorBody('not_found'));
     }
   });
 });
@@ -543,10 +469,10 @@ describe('DELETE /api/customers/:id', () => {
     const { workspaceId, token } = await workspace();
     const c = await createCustomer(token, { tax_ids: [{ tax: 'VAT', tax_value: 'FR111' }] });
     const kept = await createCustomer(token, { name: 'Kept', tax_ids: [{ tax: 'VAT', tax_value: 'FR222' }] });
-    const contactId = await createContact(token, c.id);
-    const addressId = await createAddress(token, c.id);
-    const keptContact = await createContact(token, kept.id);
-    const keptAddress = await createAddress(token, kept.id);
+    const contactId = (await createContact(token, c.id)).id;
+    const addressId = (await createAddress(token, c.id)).id;
+    const keptContact = (await createContact(token, kept.id)).id;
+    const keptAddress = (await createAddress(token, kept.id)).id;
     const before = await snapshot(workspaceId);
 
     const res = await api('DELETE', `${BASE}/${c.id}`, { token });
@@ -564,13 +490,13 @@ describe('DELETE /api/customers/:id', () => {
     });
     expect(after.customers).toHaveLength(1);
     expect(after.customer_tax_ids).toHaveLength(1);
-    expect((await api('GET', `${BASE}/${c.id}`, { token })).body).toEqual(notFound);
+    expect((await api('GET', `${BASE}/${c.id}`, { token })).body).toEqual(errorBody('not_found'));
     expect((await api('GET', `/api/contacts/${contactId}`, { token })).status).toBe(404);
     expect((await api('GET', `/api/addresses/${addressId}`, { token })).status).toBe(404);
     expect(await listIds(token, 'tax_value=FR111')).toEqual([]);
     expect((await api('GET', `${BASE}/${kept.id}`, { token })).body.data).toEqual({ ...kept, contact_ids: [keptContact], address_ids: [keptAddress] });
 
-    await rejected(workspaceId, 'DELETE', `${BASE}/${c.id}`, { token }, 404, notFound);
+    await rejected(workspaceId, 'DELETE', `${BASE}/${c.id}`, { token }, 404, errorBody('not_found'));
   });
 
   it('requires a write token and cannot reach another workspace', async () => {
@@ -578,12 +504,12 @@ describe('DELETE /api/customers/:id', () => {
     const c = await createCustomer(token, { tax_ids: [{ tax: 'VAT', tax_value: 'FR111' }] });
     await createContact(token, c.id);
     await createAddress(token, c.id);
-    await unauthenticated(workspaceId, 'DELETE', `${BASE}/${c.id}`);
+    await unauthenticated(workspaceId, 'DELETE', `${BASE}/${c.id}`, undefined, errorBody('unauthorized'));
     await rejected(workspaceId, 'DELETE', `${BASE}/${c.id}`, { token: readOnly }, 403, errorBody('forbidden'));
     const other = await workspace();
-    await rejected(workspaceId, 'DELETE', `${BASE}/${c.id}`, { token: other.token }, 404, notFound);
+    await rejected(workspaceId, 'DELETE', `${BASE}/${c.id}`, { token: other.token }, 404, errorBody('not_found'));
     for (const id of ['not-a-uuid', crypto.randomUUID()]) {
-      await rejected(workspaceId, 'DELETE', `${BASE}/${id}`, { token }, 404, notFound);
+      await rejected(workspaceId, 'DELETE', `${BASE}/${id}`, { token }, 404, errorBody('not_found'));
     }
     expect((await api('GET', `${BASE}/${c.id}`, { token })).status).toBe(200);
   });

@@ -5,20 +5,18 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/lib/tokens';
-import { api, errorBody, issueToken, revokeToken, snapshot, workspace, type ApiResponse, type CallOptions } from '../helpers';
+import { errorBody, expectError } from '../errors';
+import { addressBody, contactBody, createCustomer } from '../fixtures';
+import { api, issueToken, revokeToken, snapshot, workspace, type ApiResponse } from '../helpers';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
-
-const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let ws: Workspace;
 let customerId: string;
 
 beforeAll(async () => {
   ws = await workspace();
-  const res = await api('POST', '/api/customers', { token: ws.token, body: { name: 'Acme', type: 'company' } });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  customerId = res.body.data.id;
+  customerId = (await createCustomer(ws.token)).id;
 });
 
 /** A read route and a write route; each is called with a custom Authorization header (or none). */
@@ -34,17 +32,12 @@ const ROUTES = [
 ] as const;
 
 function call(route: (typeof ROUTES)[number], authorization: string | undefined): Promise<ApiResponse> {
-  const options: CallOptions = { headers: authorization === undefined ? {} : { Authorization: authorization } };
-  if (route.body) options.body = route.body;
-  return api(route.method, route.path, options);
+  return api(route.method, route.path, { authorization, body: route.body });
 }
 
 /** The one 401, whole: body, WWW-Authenticate, request id echoed in the header. */
 function expectUnauthorized(res: ApiResponse) {
-  const requestId = res.headers.get('X-Request-Id');
-  expect(requestId).toMatch(REQUEST_ID);
-  expect(res.status).toBe(401);
-  expect(res.body).toEqual({ success: false, error: 'Invalid API token', code: 'unauthorized', request_id: requestId });
+  expectError(res, 401, errorBody('unauthorized', { error: 'Invalid API token' }));
   expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
   expect(res.usage.d1).toBe(0);
 }
@@ -153,15 +146,8 @@ describe('scopes', () => {
   const createBodies: Record<string, () => Record<string, unknown>> = {
     '/api/customers': () => ({ name: 'Scoped Co', type: 'individual' }),
     '/api/segments': () => ({ name: 'Scoped segment' }),
-    '/api/contacts': () => ({ customer_id: customerId, first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' }),
-    '/api/addresses': () => ({
-      customer_id: customerId,
-      type: 'billing',
-      address_line1: '1 rue de Rivoli',
-      city: 'Paris',
-      postal_code: '75001',
-      country: 'FR',
-    }),
+    '/api/contacts': () => contactBody(customerId),
+    '/api/addresses': () => addressBody(customerId),
   };
   const patchBodies: Record<string, Record<string, unknown>> = {
     '/api/customers': { name: 'Renamed' },

@@ -4,8 +4,9 @@
  * stale, nothing changed) across the canonical, AmbioSys and Upwell routes.
  */
 import { describe, expect, it } from 'vitest';
-import { createAddress, createContact, createCustomer, createSegment, freeze, MISSING_ID } from '../fixtures';
-import { api, errorBody, ISO, REQUEST_ID, snapshot, workspace, type ApiResponse } from '../helpers';
+import { errorBody, invalid, upwellError } from '../errors';
+import { addressBody, contactBody, createAddress, createContact, createCustomer, createSegment, customerBody, MISSING_ID, segmentBody } from '../fixtures';
+import { api, freeze, snapshot, workspace, type ApiResponse } from '../helpers';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
 type Body = Record<string, unknown>;
@@ -18,17 +19,6 @@ function etagOf(res: ApiResponse): { etag: string; version: number } {
   return { etag: etag!, version: Number(ETAG.exec(etag!)![1]) };
 }
 
-const invalid = (path: string) => errorBody('validation_error', { issues: [{ path, message: expect.any(String) }] });
-const upwellFailure = (code: string, ...paths: string[]) => ({
-  error: {
-    code,
-    message: expect.stringMatching(/\S/),
-    details: paths.map((path) => ({ path, message: expect.stringMatching(/\S/) })),
-    requestId: expect.stringMatching(REQUEST_ID),
-  },
-  status: 'error',
-  timestamp: expect.stringMatching(ISO),
-});
 
 interface Resource {
   path: string;
@@ -103,13 +93,13 @@ async function bodyFor(ws: Workspace, r: Resource): Promise<Body> {
   const customerId = r.path === '/api/contacts' || r.path === '/api/addresses' ? (await createCustomer(ws.token)).id : undefined;
   switch (r.path) {
     case '/api/customers':
-      return { name: 'Acme', type: 'company' };
+      return customerBody();
     case '/api/contacts':
-      return { customer_id: customerId, first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' };
+      return contactBody(customerId!);
     case '/api/addresses':
-      return { customer_id: customerId, type: 'billing', address_line1: '1 rue de Rivoli', city: 'Paris', postal_code: '75001', country: 'FR' };
+      return addressBody(customerId!);
     default:
-      return { name: 'Enterprise' };
+      return segmentBody();
   }
 }
 
@@ -286,13 +276,13 @@ describe('If-Match on Upwell PUT', () => {
 
     const unchanged = await freeze(ws.workspaceId);
     const stale = await put('Mine', v1);
-    expect(stale.body).toEqual(upwellFailure('PRECONDITION_FAILED'));
+    expect(stale.body).toEqual(upwellError('PRECONDITION_FAILED'));
     expect(stale.status).toBe(412);
     const malformed = await put('Mine', 'nope');
-    expect(malformed.body).toEqual(upwellFailure('VALIDATION_ERROR', 'If-Match'));
+    expect(malformed.body).toEqual(upwellError('VALIDATION_ERROR', 'If-Match'));
     expect(malformed.status).toBe(400);
     const missing = await api('PUT', `/api/rest/customers/${MISSING_ID}`, { token: ws.token, body: { input: { name: 'X' } }, headers: { 'If-Match': v1 } });
-    expect(missing.body).toEqual(upwellFailure('RESOURCE_NOT_FOUND'));
+    expect(missing.body).toEqual(upwellError('RESOURCE_NOT_FOUND'));
     expect(missing.status).toBe(404);
     await unchanged();
 
@@ -318,7 +308,7 @@ describe('If-Match on Upwell PUT', () => {
 
     const unchanged = await freeze(ws.workspaceId);
     const stale = await put('Mine', v1);
-    expect(stale.body).toEqual(upwellFailure('PRECONDITION_FAILED'));
+    expect(stale.body).toEqual(upwellError('PRECONDITION_FAILED'));
     expect(stale.status).toBe(412);
     await unchanged();
   });

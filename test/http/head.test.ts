@@ -3,6 +3,7 @@
  * headers as the GET, no body; and Allow lists it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createAddress, createContact, createCustomer, createSegment, MISSING_ID } from '../fixtures';
 import { api, workspace } from '../helpers';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
@@ -12,17 +13,12 @@ let number: number;
 
 beforeAll(async () => {
   ws = await workspace();
-  const create = async (path: string, body: Record<string, unknown>) => {
-    const res = await api('POST', path, { token: ws.token, body });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return res.body.data;
-  };
-  ids.segment = (await create('/api/segments', { name: 'SMB' })).id;
-  const customer = await create('/api/customers', { name: 'Acme', type: 'company' });
+  ids.segment = (await createSegment(ws.token)).id;
+  const customer = await createCustomer(ws.token);
   ids.customer = customer.id;
   number = customer.number;
-  ids.contact = (await create('/api/contacts', { customer_id: ids.customer, first_name: 'A', last_name: 'B', email: 'a@example.com' })).id;
-  ids.address = (await create('/api/addresses', { customer_id: ids.customer, type: 'billing', address_line1: '1 rue', city: 'Paris', postal_code: '75001', country: 'FR' })).id;
+  ids.contact = (await createContact(ws.token, customer.id)).id;
+  ids.address = (await createAddress(ws.token, customer.id)).id;
 });
 
 /** Headers that differ between any two responses. */
@@ -45,9 +41,9 @@ describe('HEAD', () => {
     '/api/rest/customers?limit=5',
     `/api/rest/customers/${ids.customer}`,
     // Errors too: a missing record, a bad parameter.
-    '/api/customers/0190a000-0000-7000-8000-000000000000',
+    `/api/customers/${MISSING_ID}`,
     '/api/customers?limit=0',
-    '/api/rest/customers/0190a000-0000-7000-8000-000000000000',
+    `/api/rest/customers/${MISSING_ID}`,
   ];
 
   it('answers every GET route with the GET’s status and headers and no body', async () => {

@@ -7,8 +7,9 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createAddress, createContact, createCustomer, createSegment, freeze, MISSING_ID } from '../fixtures';
-import { api, errorBody, ISO, REQUEST_ID, snapshot, workspace, type ApiResponse, type CallOptions } from '../helpers';
+import { ambiosysError, canonicalError, upwellError } from '../errors';
+import { addressBody, contactBody, createAddress, createContact, createCustomer, createSegment, MISSING_ID, segmentBody, upwellAddress, upwellContact } from '../fixtures';
+import { api, freeze, ISO, snapshot, workspace, type ApiResponse, type CallOptions } from '../helpers';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 type Workspace = Awaited<ReturnType<typeof workspace>>;
@@ -49,26 +50,6 @@ const state = async (workspaceId: string) => ({
   counter: await counter(workspaceId),
 });
 
-/** The qwoty error envelope; `issues` exactly these paths. */
-const failure = (code: string, ...paths: string[]) =>
-  errorBody(code, paths.length ? { issues: paths.map((path) => ({ path, message: expect.any(String) })) } : {});
-const upwellFailure = (code: string, ...paths: string[]) => ({
-  error: {
-    code,
-    message: expect.stringMatching(/\S/),
-    details: paths.map((path) => ({ path, message: expect.stringMatching(/\S/) })),
-    requestId: expect.stringMatching(REQUEST_ID),
-  },
-  status: 'error',
-  timestamp: expect.stringMatching(ISO),
-});
-const ambiosysFailure = (...paths: string[]) => ({
-  success: false,
-  error: expect.stringMatching(/\S/),
-  details: paths.map((path) => ({ path, message: expect.stringMatching(/\S/) })),
-  request_id: expect.stringMatching(REQUEST_ID),
-});
-
 /**
  * Sends `write` under a fresh key, then again: the first performs the write in
  * one D1 round trip, the retry answers the same status, the same bytes and the
@@ -94,13 +75,11 @@ async function replayed(ws: Workspace, write: Write): Promise<ApiResponse> {
   return first;
 }
 
-const segment = { name: 'Enterprise', reference: 'ENT', description: 'Big ones' };
-const address = { type: 'billing', address_line1: '1 rue de Rivoli', city: 'Paris', postal_code: '75001', country: 'FR' };
 const upwellInput = (fields: Body = {}) => ({
   name: 'Globex',
   emailAddress: 'ar@globex.test',
-  addresses: { data: [{ streetLine1: '1 Main St', city: 'Springfield', zipOrPostalCode: '12345', country: 'US', type: 'BILLING' }] },
-  contacts: { data: [{ firstName: 'Ada', lastName: 'Lovelace', emailAddress: 'ada@globex.test' }] },
+  addresses: { data: [upwellAddress({ type: 'BILLING' })] },
+  contacts: { data: [upwellContact()] },
   customerRule: { dueOption: 30 },
   ...fields,
 });
@@ -109,11 +88,11 @@ const upwellInput = (fields: Body = {}) => ({
 const WRITES: [string, (ws: Workspace) => Promise<Write>][] = [
   ['POST /api/customers', async () => ({ method: 'POST', path: '/api/customers', body: { name: 'Acme', type: 'company', tax_ids: [{ tax: 'VAT', tax_value: 'FR1' }] }, status: 201 })],
   ['PATCH /api/customers/{id}', async ({ token }) => ({ method: 'PATCH', path: `/api/customers/${(await createCustomer(token)).id}`, body: { name: 'Renamed', tax_ids: [{ tax: 'VAT', tax_value: 'FR2' }] }, status: 200 })],
-  ['POST /api/contacts', async ({ token }) => ({ method: 'POST', path: '/api/contacts', body: { customer_id: (await createCustomer(token)).id, first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' }, status: 201 })],
+  ['POST /api/contacts', async ({ token }) => ({ method: 'POST', path: '/api/contacts', body: contactBody((await createCustomer(token)).id), status: 201 })],
   ['PATCH /api/contacts/{id}', async ({ token }) => ({ method: 'PATCH', path: `/api/contacts/${(await createContact(token, (await createCustomer(token)).id)).id}`, body: { first_name: 'Grace', role: ['billing'] }, status: 200 })],
-  ['POST /api/addresses', async ({ token }) => ({ method: 'POST', path: '/api/addresses', body: { customer_id: (await createCustomer(token)).id, ...address }, status: 201 })],
+  ['POST /api/addresses', async ({ token }) => ({ method: 'POST', path: '/api/addresses', body: addressBody((await createCustomer(token)).id), status: 201 })],
   ['PATCH /api/addresses/{id}', async ({ token }) => ({ method: 'PATCH', path: `/api/addresses/${(await createAddress(token, (await createCustomer(token)).id)).id}`, body: { city: 'Lyon' }, status: 200 })],
-  ['POST /api/segments', async () => ({ method: 'POST', path: '/api/segments', body: segment, status: 201 })],
+  ['POST /api/segments', async () => ({ method: 'POST', path: '/api/segments', body: segmentBody({ reference: 'ENT', description: 'Big ones' }), status: 201 })],
   ['PATCH /api/segments/{id}', async ({ token }) => ({ method: 'PATCH', path: `/api/segments/${(await createSegment(token)).id}`, body: { description: 'Changed' }, status: 200 })],
   ['POST /api/customers/create (AmbioSys)', async () => ({ method: 'POST', path: '/api/customers/create', body: { name: 'Acme', legal_name: 'Acme Ltd', tax_id: 'FR1', contact_origin: 'REFERRAL' }, status: 201 })],
   ['POST /api/rest/customers (Upwell)', async () => ({ method: 'POST', path: '/api/rest/customers', body: { input: upwellInput() }, status: 200 })],
@@ -205,7 +184,7 @@ describe('the Idempotency-Key header', () => {
     const unchanged = await freeze(workspaceId);
     for (const key of ['', 'x'.repeat(256), 'clé', 'tab\there']) {
       const res = await post(token, key);
-      expect(res.body, JSON.stringify(key)).toEqual(failure('validation_error', 'Idempotency-Key'));
+      expect(res.body, JSON.stringify(key)).toEqual(canonicalError('validation_error', 'Idempotency-Key'));
       expect(res.status).toBe(400);
     }
     await unchanged();
@@ -217,10 +196,10 @@ describe('the Idempotency-Key header', () => {
     const unchanged = await freeze(workspaceId);
     const bad = 'x'.repeat(256);
     const ambiosys = await api('POST', '/api/customers/create', keyed(token, bad, { name: 'Acme' }));
-    expect(ambiosys.body).toEqual(ambiosysFailure('Idempotency-Key'));
+    expect(ambiosys.body).toEqual(ambiosysError('Idempotency-Key'));
     expect(ambiosys.status).toBe(400);
     const upwell = await api('POST', '/api/rest/customers', keyed(token, bad, { input: { name: 'Acme' } }));
-    expect(upwell.body).toEqual(upwellFailure('VALIDATION_ERROR', 'Idempotency-Key'));
+    expect(upwell.body).toEqual(upwellError('VALIDATION_ERROR', 'Idempotency-Key'));
     expect(upwell.status).toBe(400);
     await unchanged();
   });
@@ -265,12 +244,12 @@ describe('a key reused for another request', () => {
       ['POST', '/api/customers', { name: 'Other', type: 'company' }],
       ['POST', '/api/customers', { name: 'Acme', type: 'individual' }],
       ['POST', '/api/segments', { name: 'Acme' }],
-      ['POST', '/api/contacts', { customer_id: id, first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' }],
+      ['POST', '/api/contacts', contactBody(id)],
       ['PATCH', `/api/customers/${id}`, { name: 'Acme', type: 'company' }],
     ];
     for (const [method, path, body] of reuses) {
       const res = await api(method, path, keyed(token, key, body, { maxD1: 2 }));
-      expect(res.body, `${method} ${path}`).toEqual(failure('idempotency_key_reused'));
+      expect(res.body, `${method} ${path}`).toEqual(canonicalError('idempotency_key_reused'));
       expect(res.status).toBe(422);
       expect(res.headers.get('Idempotent-Replayed')).toBeNull();
     }
@@ -284,10 +263,10 @@ describe('a key reused for another request', () => {
     expect((await api('POST', '/api/rest/customers', keyed(token, key, { input: { name: 'Acme' } }))).status).toBe(200);
     const unchanged = await freeze(workspaceId);
     const upwell = await api('POST', '/api/rest/customers', keyed(token, key, { input: { name: 'Other' } }, { maxD1: 2 }));
-    expect(upwell.body).toEqual(upwellFailure('IDEMPOTENCY_KEY_REUSED'));
+    expect(upwell.body).toEqual(upwellError('IDEMPOTENCY_KEY_REUSED'));
     expect(upwell.status).toBe(422);
     const ambiosys = await api('POST', '/api/customers/create', keyed(token, key, { name: 'Acme' }, { maxD1: 2 }));
-    expect(ambiosys.body).toEqual(ambiosysFailure());
+    expect(ambiosys.body).toEqual(ambiosysError());
     expect(ambiosys.status).toBe(422);
     await unchanged();
   });
@@ -342,12 +321,11 @@ describe('failed writes record nothing', () => {
     const customer = await createCustomer(ws.token);
     const foreign = await createSegment((await workspace()).token);
     await thenWrites(ws, 'seg', { method: 'POST', path: '/api/customers', body: { name: 'Acme', type: 'company', segment_id: foreign.id }, status: 400 }, { method: 'POST', path: '/api/customers', body: { name: 'Acme', type: 'company' }, status: 201 });
-    const contact = { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' };
     const before = await keyRows(ws.workspaceId);
-    const res = await api('POST', '/api/contacts', keyed(ws.token, 'contact', { ...contact, customer_id: MISSING_ID }));
-    expect(res.body).toEqual(failure('invalid_reference', 'customer_id'));
+    const res = await api('POST', '/api/contacts', keyed(ws.token, 'contact', contactBody(MISSING_ID)));
+    expect(res.body).toEqual(canonicalError('invalid_reference', 'customer_id'));
     expect(await keyRows(ws.workspaceId)).toEqual(before);
-    const ok = await api('POST', '/api/contacts', keyed(ws.token, 'contact', { ...contact, customer_id: customer.id }));
+    const ok = await api('POST', '/api/contacts', keyed(ws.token, 'contact', contactBody(customer.id)));
     expect(ok.status).toBe(201);
   });
 
@@ -391,7 +369,7 @@ describe('failed writes record nothing', () => {
     const options = keyed(ws.token, 'k', {}, { headers: { 'If-Match': etag }, maxD1: 2 });
     for (let i = 0; i < 2; i++) {
       const res = await api('PATCH', path, options);
-      expect(res.body, `attempt ${i + 1}`).toEqual(failure('precondition_failed'));
+      expect(res.body, `attempt ${i + 1}`).toEqual(canonicalError('precondition_failed'));
       expect(res.status).toBe(412);
     }
     expect(await keyRows(ws.workspaceId)).toEqual([]);

@@ -5,7 +5,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { api, errorBody, workspace } from '../helpers';
+import { ambiosysError, errorBody, upwellError } from '../errors';
+import { api, upwellCall, workspace } from '../helpers';
 
 describe('per-workspace rate limit', () => {
   it('answers 429 rate_limited with Retry-After past the budget, per workspace', async () => {
@@ -30,12 +31,12 @@ describe('per-workspace rate limit', () => {
     const { token } = await workspace();
     const tight = { WORKSPACE_RATE_LIMIT: env.TIGHT_WORKSPACE_RATE_LIMIT };
     for (let i = 0; i < 5; i++) await api('GET', '/api/customers', { token, env: tight });
-    const upwell = await api('GET', '/api/rest/customers', { headers: { Authorization: token }, env: tight });
+    const upwell = await upwellCall('GET', '/api/rest/customers', token, { env: tight });
     expect(upwell.status).toBe(429);
-    expect(upwell.body.error.code).toBe('RATE_LIMITED');
+    expect(upwell.body).toEqual(upwellError('RATE_LIMITED'));
     const ambiosys = await api('GET', '/api/customers/getCustomers', { token, env: tight });
     expect(ambiosys.status).toBe(429);
-    expect(ambiosys.body).toMatchObject({ success: false, details: [] });
+    expect(ambiosys.body).toEqual(ambiosysError());
   });
 });
 

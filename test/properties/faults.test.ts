@@ -1,7 +1,8 @@
 /**
- * Fault injection, property flavoured: random valid write requests over every
- * write route of the three APIs, while D1 or KV throws a random error. Each
- * answers 500 (or 503) in its API's error shape with the request id of
+ * Fault injection, property flavoured: random valid requests over every route
+ * of the three APIs but the GETs (each route that takes a body, with a valid
+ * body from ./body-routes.ts, and each DELETE), while D1 or KV throws a
+ * random error. Each answers 500 in its API's error shape with the request id of
  * X-Request-Id, logs the failure as a JSON line with that request id, never
  * logs the token, writes nothing in either workspace, and the same request
  * retried once the binding is back succeeds (nothing half-written, no
@@ -9,8 +10,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dialectOf, expectErrorShape } from '../errors';
+import { createAddress, createContact, createCustomer, createSegment } from '../fixtures';
 import { api, type ApiResponse } from '../helpers';
-import { dbState, dialectOf, expectError, expectSuccess, makeWorld, type SuccessKind, type World } from './support';
+import { BODY_ROUTES, fieldsOf } from './body-routes';
+import { setAt } from './json';
+import { ID_ROUTES } from './url-routes';
+import { expectSuccess, type SuccessKind } from './shapes';
+import { dbState, makeWorld, type World } from './world';
 
 let w: World;
 const logs = {
@@ -34,113 +41,46 @@ interface Write {
   bare?: boolean;
 }
 
-const uniq = () => crypto.randomUUID().slice(0, 8);
-const created = async (path: string, body: unknown): Promise<string> => {
-  const res = await api('POST', path, { token: w.A.token, body });
-  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(201);
-  return res.body.data.id;
-};
-
 /** Prints a generated write as its route and generated values in counterexamples. */
 const shown = <T>(route: string, values: unknown, make: () => Promise<T>) =>
   Object.assign(make, { [fc.toStringMethod]: () => `${route} ${JSON.stringify(values)}` });
 
-/** A random valid write of every write route; DELETEs target a record made for the run. */
-const writeArb = (): fc.Arbitrary<() => Promise<Write>> => {
-  const name = fc.string({ minLength: 1, maxLength: 30 }).map((s) => `${s.trim() || 'x'}`);
-  const cases: fc.Arbitrary<() => Promise<Write>>[] = [
-    fc.record({ name, type: fc.constantFrom('company', 'individual'), tax: fc.boolean() }).map((b) => shown('POST /api/customers', b, async () => ({
-      name: 'POST /api/customers',
-      method: 'POST',
-      path: '/api/customers',
-      body: { name: b.name, type: b.type, segment_id: w.A.segment, ...(b.tax ? { tax_ids: [{ tax: 'VAT', tax_value: `FR${uniq()}` }] } : {}) },
-      kind: 'qwoty.create',
-    }))),
-    name.map((n) => shown('PATCH /api/customers/:id', n, async () => ({ name: 'PATCH /api/customers/:id', method: 'PATCH', path: `/api/customers/${w.A.customer}`, body: { name: n, tax_ids: [] }, kind: 'qwoty.update' }))),
-    name.map((n) => shown('POST /api/contacts', n, async () => ({
-      name: 'POST /api/contacts',
-      method: 'POST',
-      path: '/api/contacts',
-      body: { customer_id: w.A.customer, first_name: n, last_name: 'L', email: 'f@example.com', role: ['buyer'] },
-      kind: 'qwoty.create',
-    }))),
-    name.map((n) => shown('PATCH /api/contacts/:id', n, async () => ({ name: 'PATCH /api/contacts/:id', method: 'PATCH', path: `/api/contacts/${w.A.contact}`, body: { first_name: n }, kind: 'qwoty.update' }))),
-    name.map((n) => shown('POST /api/addresses', n, async () => ({
-      name: 'POST /api/addresses',
-      method: 'POST',
-      path: '/api/addresses',
-      body: { customer_id: w.A.customer, contact_id: w.A.contact, type: 'shipping', address_line1: n, city: 'Lyon', postal_code: '69001', country: 'fr' },
-      kind: 'qwoty.create',
-    }))),
-    name.map((n) => shown('PATCH /api/addresses/:id', n, async () => ({ name: 'PATCH /api/addresses/:id', method: 'PATCH', path: `/api/addresses/${w.A.address}`, body: { city: n }, kind: 'qwoty.update' }))),
-    name.map((n) => shown('POST /api/segments', n, async () => ({ name: 'POST /api/segments', method: 'POST', path: '/api/segments', body: { name: n }, kind: 'qwoty.create' }))),
-    name.map((n) => shown('PATCH /api/segments/:id', n, async () => ({ name: 'PATCH /api/segments/:id', method: 'PATCH', path: `/api/segments/${w.A.segment}`, body: { description: n }, kind: 'qwoty.update' }))),
-    fc.constantFrom('segments', 'customers', 'contacts', 'addresses').map((r) => shown(`DELETE /api/${r}/:id`, r, async () => {
-      // A record of its own, so that the retry can delete it.
-      const customer = r === 'contacts' || r === 'addresses' ? w.A.customer : undefined;
-      const body = {
-        segments: { name: 'Doomed' },
-        customers: { name: 'Doomed', type: 'company', tax_ids: [{ tax: 'VAT', tax_value: 'X' }] },
-        contacts: { customer_id: customer, first_name: 'D', last_name: 'D', email: 'd@example.com' },
-        addresses: { customer_id: customer, type: 'billing', address_line1: '1', city: 'C', postal_code: '1', country: 'FR' },
-      }[r];
-      const id = await created(`/api/${r}`, body);
-      return { name: `DELETE /api/${r}/:id`, method: 'DELETE', path: `/api/${r}/${id}`, kind: 'qwoty.delete' };
+/** A valid text value (1..30 printable characters once trimmed). */
+const text = fc.string({ minLength: 1, maxLength: 30 }).map((s) => `${s.trim() || 'x'}`);
+
+/** A valid body of every route that takes one (./body-routes.ts), with a random value in one of its text fields. */
+const bodyWrite = fc.constantFrom(...BODY_ROUTES).chain((r) => {
+  const fields = fieldsOf(r, 'text');
+  const field = fields.length ? fc.option(fc.constantFrom(...fields), { nil: undefined }) : fc.constant(undefined);
+  return fc.tuple(field, text, fc.boolean()).map(([f, value, bare]) =>
+    shown(r.name, { field: f?.path.join('.'), value, bare }, async (): Promise<Write> => ({
+      name: r.name,
+      method: r.method,
+      path: r.path(w),
+      body: f ? setAt(r.valid(w), f.path, value) : r.valid(w),
+      kind: r.kind,
+      bare: r.dialect === 'upwell' && bare,
     })),
-    fc.record({ name, legal: fc.option(name, { nil: undefined }), tax: fc.boolean() }).map((b) => shown('POST /api/customers/create', b, async () => ({
-      name: 'POST /api/customers/create',
-      method: 'POST',
-      path: '/api/customers/create',
-      body: { name: b.name, legal_name: b.legal, ...(b.tax ? { tax_id: `ES${uniq()}` } : {}) },
-      kind: 'ambiosys.create',
-    }))),
-    fc.record({ name, source: fc.boolean(), nested: fc.boolean(), bare: fc.boolean() }).map((b) => shown('POST /api/rest/customers', b, async () => ({
-      name: 'POST /api/rest/customers',
-      method: 'POST',
-      path: '/api/rest/customers',
-      bare: b.bare,
-      body: {
-        input: {
-          name: b.name,
-          billToCustomerId: w.A.customer,
-          ...(b.source ? { sourceSystem: 'erp', sourceSystemId: `s-${uniq()}` } : {}),
-          ...(b.nested
-            ? {
-                addresses: { data: [{ streetLine1: '1 St', city: 'Paris', zipOrPostalCode: '75001', country: 'FR' }] },
-                contacts: { data: [{ firstName: 'A', lastName: 'B', emailAddress: 'ab@example.com' }] },
-                customerRule: { data: { dueOption: 30 } },
-              }
-            : {}),
-        },
-      },
-      kind: 'upwell.create',
-    }))),
-    fc.array(name, { minLength: 1, maxLength: 5 }).map((names) => shown('POST /api/rest/bulk-customers', names, async () => ({
-      name: 'POST /api/rest/bulk-customers',
-      method: 'POST',
-      path: '/api/rest/bulk-customers',
-      bare: true,
-      body: { inputs: names.map((n, i) => ({ name: n, sourceSystem: 'erp', sourceSystemId: `b-${uniq()}-${i}`, addresses: { data: [{ streetLine1: '2 St', city: 'Nice', zipOrPostalCode: '06000', country: 'FR' }] } })) },
-      kind: 'upwell.bulk',
-    }))),
-    fc.record({ name, due: fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: null }) }).map((b) => shown('PUT /api/rest/customers/:id', b, async () => ({
-      name: 'PUT /api/rest/customers/:id',
-      method: 'PUT',
-      path: `/api/rest/customers/${w.A.upwell}`,
-      bare: true,
-      body: { input: { name: b.name, collectorId: 'c1' }, customerRulesInput: { dueOption: b.due } },
-      kind: 'upwell.putId',
-    }))),
-    name.map((n) => shown('PUT /api/rest/customers', n, async () => ({
-      name: 'PUT /api/rest/customers',
-      method: 'PUT',
-      path: '/api/rest/customers',
-      body: { sourceSystem: w.A.sourceSystem, sourceSystemId: w.A.sourceSystemId, input: { name: n } },
-      kind: 'upwell.putSource',
-    }))),
-  ];
-  return fc.oneof(...cases);
+  );
+});
+
+/** A record of its own for each DELETE route, so that the retry can delete it. */
+const CREATE: Record<string, () => Promise<{ id: string }>> = {
+  '/api/segments/': () => createSegment(w.A.token),
+  '/api/customers/': () => createCustomer(w.A.token, { tax_ids: [{ tax: 'VAT', tax_value: 'X' }] }),
+  '/api/contacts/': () => createContact(w.A.token, w.A.customer),
+  '/api/addresses/': () => createAddress(w.A.token, w.A.customer),
 };
+const deleteWrite = fc.constantFrom(...ID_ROUTES.filter((r) => r.method === 'DELETE')).map((r) =>
+  shown(r.name, r.prefix, async (): Promise<Write> => {
+    if (!CREATE[r.prefix]) throw new Error(`${r.name}: no record to delete in test/properties/faults.test.ts`);
+    const { id } = await CREATE[r.prefix]!();
+    return { name: r.name, method: r.method, path: `${r.prefix}${id}`, kind: r.kind };
+  }),
+);
+
+/** A random valid write (or body read) of every route but the GETs. */
+const writeArb = (): fc.Arbitrary<() => Promise<Write>> => fc.oneof({ weight: 4, arbitrary: bodyWrite }, deleteWrite);
 
 /** Errors a binding may throw: D1-like messages, network failures, odd Error subclasses, with causes. */
 const faultError = fc
@@ -190,18 +130,20 @@ describe('D1 or KV failing under random writes', () => {
       fc.asyncProperty(writeArb(), fc.constantFrom('d1', 'kv'), faultError, fc.option(fc.uuid(), { nil: undefined }), async (make, binding, error, key) => {
         const write = await make();
         const where = `${write.name} with ${binding} throwing ${error.name}: ${JSON.stringify(error.message)}${key ? ' (Idempotency-Key)' : ''}`;
-        const headers: Record<string, string> = { ...(key ? { 'Idempotency-Key': key } : {}), ...(write.bare ? { Authorization: w.A.token } : {}) };
-        const call = (faults?: { d1?: () => Error; kv?: () => Error }) =>
-          api(write.method, write.path, { token: write.bare ? undefined : w.A.token, body: write.body, headers, faults });
+        const headers: Record<string, string> = key ? { 'Idempotency-Key': key } : {};
+        const auth = write.bare ? { authorization: w.A.token } : { token: w.A.token };
+        const call = (faults?: { d1?: () => Error; kv?: () => Error }) => api(write.method, write.path, { ...auth, body: write.body, headers, faults });
         for (const spy of Object.values(logs)) spy.mockClear();
         const before = await dbState(w);
         const res = await call({ [binding]: () => error });
         const after = await dbState(w);
         const at = `${where} -> ${res.status} ${JSON.stringify(res.body)}`;
-        expect([500, 503], at).toContain(res.status);
-        const e = expectError(res, dialectOf(write.path), at);
-        expect(['internal_error', 'INTERNAL_SERVER_ERROR', '500', '503'], at).toContain(e.code);
-        expect(res.usage.d1, at).toBeLessThanOrEqual(binding === 'kv' ? 0 : 1);
+        const dialect = dialectOf(write.path);
+        expect(res.status, at).toBe(500);
+        const e = expectErrorShape(res, dialect, at);
+        expect(e.code, at).toBe({ canonical: 'internal_error', ambiosys: '500', upwell: 'INTERNAL_SERVER_ERROR' }[dialect]);
+        // KV fails at authentication, before any D1 call; D1 fails on the request's one round trip.
+        expect(res.usage.d1, at).toBe(binding === 'kv' ? 0 : 1);
         expectLogged(res, w.A.token, at);
         // Internal details stay in the log, not in the answer.
         if (error.message.length > 8) expect(JSON.stringify(res.body).includes(error.message), `${at}: the error message reached the client`).toBe(false);
@@ -210,7 +152,7 @@ describe('D1 or KV failing under random writes', () => {
         // The binding is back: the very same request (same Idempotency-Key) now succeeds, and is not a replay.
         const retry = await call();
         expect(retry.status, `${where}: retry -> ${retry.status} ${JSON.stringify(retry.body)}`).toBeLessThan(300);
-        expectSuccess(write.kind, retry, w.A.workspaceId, `${where}: retry`);
+        expectSuccess(write.kind, retry, w.A.workspaceId, `${where}: retry`, write.body);
         expect(retry.headers.get('Idempotent-Replayed'), `${where}: retry was a replay`).toBeNull();
       }),
       { numRuns: 100 },

@@ -4,23 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, ROOT } from './support';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const state = mkdtempSync(join(tmpdir(), 'customers-worker-dev-'));
 const running: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `npm run dev`'s script and resolves with what it printed once the server is ready. */
 async function startDev(port: number): Promise<{ output: string; log: () => string; stop: () => Promise<void> }> {

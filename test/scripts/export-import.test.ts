@@ -5,13 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, ROOT, WRANGLER } from './support';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 const state = mkdtempSync(join(tmpdir(), 'customers-worker-export-'));
 /** A second database, never served: the target of a fresh import. */
 const fresh = join(state, 'fresh');
@@ -67,15 +65,6 @@ const cli = (name: 'token' | 'export' | 'import', args: string[], options: { inp
   node([join(ROOT, 'scripts', `${name}.ts`), ...args, '--persist-to', options.persistTo ?? state], options.input);
 
 const migrate = (dir: string) => node([WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir]);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 type Json = any;
 

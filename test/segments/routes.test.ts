@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { api, errorBody, ISO, snapshot, UUID, workspace } from '../helpers';
-import { createCustomer, createSegment, freeze, MISSING_ID, ms, expectWriteAuth } from '../fixtures';
+import { api, freeze, ISO, snapshot, UUID, workspace } from '../helpers';
+import { createCustomer, createSegment, MISSING_ID, ms } from '../fixtures';
+import { errorBody, expectWriteAuth, invalid } from '../errors';
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
 let ws: Workspace;
@@ -22,7 +23,6 @@ const segment = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const issue = (path: string, message: unknown = expect.any(String)) => ({ path, message });
 
 describe('POST /api/segments', () => {
   it('creates a segment with only a name', async () => {
@@ -63,7 +63,7 @@ describe('POST /api/segments', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('POST', '/api/segments', { token: ws.token, body });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: [issue(path)] }));
+    expect(res.body).toEqual(invalid(path));
     expect(res.body.error).toContain(path);
     await unchanged();
   });
@@ -138,7 +138,7 @@ describe('GET /api/segments', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('GET', `/api/segments?${query}`, { token: ws.token });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: [issue(path)] }));
+    expect(res.body).toEqual(invalid(path));
     await unchanged();
   });
 
@@ -220,7 +220,7 @@ describe('PATCH /api/segments/:id', () => {
     const unchanged = await freeze(ws.workspaceId);
     const res = await api('PATCH', `/api/segments/${s.id}`, { token: ws.token, body });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody('validation_error', { issues: [issue(path)] }));
+    expect(res.body).toEqual(invalid(path));
     await unchanged();
   });
 

@@ -6,6 +6,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MISSING_ID } from '../fixtures';
 import { api, workspace } from '../helpers';
 
 interface Statement {
@@ -196,7 +197,7 @@ describe('no full-table scans on the request path', () => {
     await exercise('PATCH', `/api/addresses/${addr}`, token, 200, {});
 
     // Error paths that still reach D1: missing records, foreign references, a segment in use.
-    const missing = '0190a000-0000-7000-8000-000000000000';
+    const missing = MISSING_ID;
     for (const resource of ['customers', 'contacts', 'addresses', 'segments']) {
       await exercise('GET', `/api/${resource}/${missing}`, token, 404);
       await exercise('PATCH', `/api/${resource}/${missing}`, token, 404, {});
@@ -251,7 +252,7 @@ describe('no full-table scans on the request path', () => {
     const start = seen.length;
     const { token } = await workspace();
     const other = await workspace();
-    const missing = '0190a000-0000-7000-8000-000000000000';
+    const missing = MISSING_ID;
 
     // AmbioSys (seed 002).
     for (const name of ['Acme', 'Globex', 'Initech']) {
