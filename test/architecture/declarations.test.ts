@@ -14,6 +14,7 @@ import { customer } from '../../src/customers/fields';
 import type { FieldSpec } from '../../src/model/fields';
 import { segment } from '../../src/segments/fields';
 import * as schema from '../../src/store/schema';
+import { customerSearch, SEARCH_COLUMNS } from '../../src/store/search';
 import { limitedDatabase, migrationStatements } from '../d1/shadow';
 
 const SYSTEM = ['id', 'workspace_id', 'created_at', 'updated_at', 'version'];
@@ -98,11 +99,21 @@ describe('the Drizzle schema and the migrations', () => {
   const db = migrated();
 
   it('have the same tables', () => {
+    // The search index is a virtual table (FTS5) with shadow tables of its own, declared in src/store/search.ts.
     const names = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'd1_%' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'd1_%' AND name NOT LIKE 'customer_search%' ORDER BY name",
+      )
       .all()
       .map((row) => row.name);
     expect(names).toEqual(tables.map((t) => getTableConfig(t).name).sort());
+  });
+
+  it('have the same search index columns', () => {
+    const { name, columns } = getTableConfig(customerSearch);
+    const actual = db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').all(name).map((row) => row.name);
+    expect(actual).toEqual(columns.filter((c) => c.name !== 'rowid').map((c) => c.name));
+    expect(actual).toEqual([...SEARCH_COLUMNS]);
   });
 
   it.each(tables.map((t) => [getTableConfig(t).name, t] as const))('%s: the same columns (type, NOT NULL, key) and indexes', (name, table) => {

@@ -249,8 +249,32 @@ describe('GET /api/customers/getCustomers', () => {
     await create(token, { name: 'Acme 100%' });
     await create(token, { name: 'Acme_Labs' });
     await create(token, { name: 'Acme Labs' });
-    expect(await names(token, `?search=${encodeURIComponent('%')}`)).toEqual(['Acme 100%']);
+    expect(await names(token, `?search=${encodeURIComponent('00%')}`)).toEqual(['Acme 100%']);
     expect(await names(token, `?search=${encodeURIComponent('e_l')}`)).toEqual(['Acme_Labs']);
+    // Shorter than 3 characters, a search is a name prefix, still literal.
+    expect(await names(token, `?search=${encodeURIComponent('%')}`)).toEqual([]);
+    expect(await names(token, `?search=${encodeURIComponent('ac')}`)).toEqual(['Acme 100%', 'Acme_Labs', 'Acme Labs']);
+  });
+
+  it('searches through the search index from 3 characters, and by name prefix below', async () => {
+    const { token } = await workspace();
+    await create(token, { name: 'Pacific Trading', legal_name: 'Pacifique SARL', tax_id: 'FR-PAC-77' });
+    await create(token, { name: 'Acme', tax_id: 'DE-ACM-01' });
+    await create(token, { name: 'Paper Co' });
+    // A substring of the name, the legal name or a tax id, anywhere in it (3+ characters).
+    expect(await names(token, '?search=cif')).toEqual(['Pacific Trading']);
+    expect(await names(token, '?search=sarl')).toEqual(['Pacific Trading']);
+    expect(await names(token, '?search=acm-0')).toEqual(['Acme']);
+    expect(await names(token, '?search=ac')).toEqual(['Acme']);
+    expect(await names(token, '?search=pa')).toEqual(['Pacific Trading', 'Paper Co']);
+    expect(await names(token, '?search=ci')).toEqual([]);
+    // totalCount counts every match, not the page.
+    const res = await api('GET', `${LIST}?search=pa&limit=1&page=1`, { token });
+    expect(res.status).toBe(200);
+    expect(res.body.totalCount).toBe(2);
+    expect(res.body.clientes.map((c: { name: string }) => c.name)).toEqual(['Paper Co']);
+    const all = await api('GET', `${LIST}?limit=1`, { token });
+    expect(all.body.totalCount).toBe(3);
   });
 
   it('folds case and accents of non-ASCII letters in names and legal names', async () => {

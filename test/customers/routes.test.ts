@@ -287,9 +287,14 @@ describe('GET /api/customers', () => {
     expect(await listIds(token, `q=${encodeURIComponent('σχολειο')}`)).toEqual([greek.id]);
     expect(await listIds(token, 'q=acme')).toEqual([acme.id]);
     expect(await listIds(token, `q=${encodeURIComponent('0% c')}`)).toEqual([acme.id]);
-    expect(await listIds(token, `q=${encodeURIComponent('%')}`)).toEqual([acme.id]);
-    expect(await listIds(token, 'q=_')).toEqual([]);
+    expect(await listIds(token, `q=${encodeURIComponent('00%')}`)).toEqual([acme.id]);
+    expect(await listIds(token, 'q=___')).toEqual([]);
     expect(await listIds(token, 'q=zzz')).toEqual([]);
+    // Under 3 characters q is the start of the name, literal too, in folded-name order.
+    expect(await listIds(token, `q=${encodeURIComponent('%')}`)).toEqual([]);
+    expect(await listIds(token, `q=${encodeURIComponent('É')}`)).toEqual([upper.id, plain.id]);
+    expect(await listIds(token, 'q=ac')).toEqual([acme.id]);
+    expect(await listIds(token, 'q=co')).toEqual([]);
   });
 
   it('requires a valid token and never shows another workspace', async () => {

@@ -89,7 +89,7 @@ describe('timestamps', () => {
     expect(put.body.updateCustomer.deletedAt).toBe('0001-01-01T00:00:00.000Z');
     const search = await api('POST', '/api/rest/customers/search', {
       token: ws.token,
-      body: { where: { deletedAt: { _eq: c.deletedAt }, addressesLastUpdatedAt: { _eq: c.addressesLastUpdatedAt } } },
+      body: { where: { deletedAt: { _eq: c.deletedAt }, createdAt: { _eq: c.createdAt } } },
     });
     expect(search.body.customers.map((x: { id: string }) => x.id)).toEqual([c.id]);
     const refused = await api('POST', '/api/rest/customers', { token: ws.token, body: { input: { name: 'X', deletedAt: '9999-12-31T23:59:59-23:59' } } });

@@ -65,9 +65,24 @@ describe('migrations', () => {
       before.taxIds.map((row) => ({ ...row, tax_value_search: String(row.tax_value).toLowerCase() })),
     );
     // Customer numbers continue after the backfilled ones: the counters start at each workspace's highest.
+    // Migration 0009 backfills the totals the triggers keep from then on.
     expect(await rows('SELECT * FROM workspace_counters ORDER BY workspace_id')).toEqual([
-      { workspace_id: 'w1', customers: 2 },
-      { workspace_id: 'w2', customers: 1 },
+      { workspace_id: 'w1', customers: 2, total: 2 },
+      { workspace_id: 'w2', customers: 1, total: 1 },
+    ]);
+    // ... and the search index, keyed by the customers' rowids, over their folded copies.
+    const search = (term: string) =>
+      rows(`SELECT c.id FROM customer_search s JOIN customers c ON c.rowid = s.rowid WHERE customer_search MATCH '"${term}"' ORDER BY c.id`);
+    expect(await search('acm')).toEqual([{ id: 'c1' }]);
+    expect(await search('fr1')).toEqual([{ id: 'c1' }]);
+    expect(await search('amm')).toEqual([{ id: 'c3' }]);
+    await db.prepare(`DELETE FROM customers WHERE id = 'c2'`).run();
+    await db.prepare(`UPDATE customers SET name_search = 'delta' WHERE id = 'c3'`).run();
+    expect(await search('amm')).toEqual([]);
+    expect(await search('elt')).toEqual([{ id: 'c3' }]);
+    expect(await rows('SELECT workspace_id, total FROM workspace_counters ORDER BY workspace_id')).toEqual([
+      { workspace_id: 'w1', total: 1 },
+      { workspace_id: 'w2', total: 1 },
     ]);
     // Existing customers keep their data and get the new fields' defaults, numbered per workspace in creation order.
     expect(

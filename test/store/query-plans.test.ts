@@ -146,7 +146,13 @@ describe('no full-table scans on the request path', () => {
       `?segment_id=${segment}&cursor=${customer}`,
       `?id_crm=crm-1&cursor=${customer}`,
       `?tax_value=FR123&cursor=${customer}`,
-      `?q=acme&cursor=${customer}`,
+      // q: the search index (3+ characters), or the folded-name prefix (shorter), each with its own cursor.
+      '?q=acme&cursor=s.1',
+      '?q=ac',
+      `?q=ac&cursor=p.${btoa(JSON.stringify(['acme', customer])).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')}`,
+      `?q=acme&type=company&segment_id=${segment}`,
+      '?q=acme&id_crm=crm-1&cursor=s.1',
+      '?q=acme&tax_value=FR123',
       `?q=acme&type=company&segment_id=${segment}&id_crm=crm-1&id_erp=erp-1&id_accounting=acc-1&tax_value=FR123`,
     ]) {
       await exercise('GET', `/api/customers${query}`, token, 200);
@@ -258,7 +264,7 @@ describe('no full-table scans on the request path', () => {
     for (const name of ['Acme', 'Globex', 'Initech']) {
       await exercise('POST', '/api/customers/create', token, 201, { name, legal_name: `${name} Ltd`, tax_id: `TAX-${name}` });
     }
-    for (const query of ['', '?page=0&limit=10', '?page=1&limit=2', '?search=acme', '?page=0&limit=10&search=tax-glo', '?search=ltd&page=1&limit=1']) {
+    for (const query of ['', '?page=0&limit=10', '?page=1&limit=2', '?search=acme', '?page=0&limit=10&search=tax-glo', '?search=ltd&page=1&limit=1', '?search=gl', '?search=g&page=1&limit=1']) {
       await exercise('GET', `/api/customers/getCustomers${query}`, token, 200);
     }
     await exercise('GET', '/api/customers/getCustomers/2', token, 200);
@@ -309,19 +315,68 @@ describe('no full-table scans on the request path', () => {
       addressesLastUpdatedAt: [stamp, '2025-01-01T00:00:00Z'],
       contactsLastUpdatedAt: [stamp, '2025-01-01T00:00:00Z'],
     };
+    // What an index serves (README, "What an index serves"): 200, or a 400 naming the condition.
+    type Support = { eq: boolean; range: boolean; isNull: boolean; like: [boolean, boolean, boolean]; sort: boolean };
+    const btree = (like: Support['like']): Support => ({ eq: true, range: true, isNull: true, like, sort: true });
+    const searched: Support = { eq: true, range: false, isNull: false, like: [true, true, false], sort: false };
+    const unindexed: Support = { eq: false, range: false, isNull: false, like: [false, false, false], sort: false };
+    // like: [_like 'Par%', _ilike '%arent%', _ilike 'p%']
+    const support: Record<string, Support> = {
+      id: btree([true, false, true]),
+      name: { eq: true, range: false, isNull: true, like: [true, true, true], sort: true },
+      emailAddress: searched,
+      billToCustomerId: { ...btree([true, false, true]), sort: false },
+      collectorId: searched,
+      sourceSystem: btree([true, true, false]),
+      sourceSystemId: btree([true, true, false]),
+      createdAt: btree([false, false, false]),
+      updatedAt: btree([false, false, false]),
+      deletedAt: btree([false, false, false]),
+      addressesLastUpdatedAt: unindexed,
+      contactsLastUpdatedAt: unindexed,
+    };
+    const status = (ok: boolean) => (ok ? 200 : 400);
     for (const [field, [one, two]] of Object.entries(values)) {
-      const where: Record<string, unknown>[] = [
-        ...['_eq', '_neq', '_gt', '_gte', '_lt', '_lte'].map((op) => ({ [field]: { [op]: one } })),
-        { [field]: { _in: [one, two] } },
-        { [field]: { _nin: [one, two] } },
-        { [field]: { _is_null: true } },
-        { [field]: { _is_null: false } },
+      const s = support[field]!;
+      const indexed = s !== unindexed;
+      const where: [Record<string, unknown>, boolean][] = [
+        [{ [field]: { _eq: one } }, s.eq],
+        [{ [field]: { _in: [one, two] } }, s.eq],
+        // Checked on the rows other conditions find; alone, on the workspace's rows: allowed on any indexed field.
+        [{ [field]: { _neq: one } }, indexed],
+        [{ [field]: { _nin: [one, two] } }, indexed],
+        ...['_gt', '_gte', '_lt', '_lte'].map((op): [Record<string, unknown>, boolean] => [{ [field]: { [op]: one } }, s.range]),
+        [{ [field]: { _is_null: true } }, s.isNull],
+        [{ [field]: { _is_null: false } }, s.isNull],
+        ...(['Par%', '%arent%', 'p%'] as const).map((pattern, i): [Record<string, unknown>, boolean] => [
+          { [field]: { [i === 0 ? '_like' : '_ilike']: pattern } },
+          s.like[i]!,
+        ]),
       ];
-      if (!field.endsWith('At')) where.push({ [field]: { _like: 'P%' } }, { [field]: { _ilike: '%p\\_%' } });
-      for (const w of where) await exercise('POST', SEARCH, token, 200, { where: w });
-      for (const direction of ['asc', 'desc', 'asc_nulls_first', 'asc_nulls_last', 'desc_nulls_first', 'desc_nulls_last']) {
-        await exercise('POST', SEARCH, token, 200, { orderBy: [{ [field]: direction }], limit: 2, offset: 1 });
+      for (const [w, ok] of where) {
+        const body = await exercise('POST', SEARCH, token, status(ok), { where: w });
+        if (ok) continue;
+        const op = Object.keys(w[field] as object)[0];
+        expect(body.error.details.map((d: { path: string }) => d.path), JSON.stringify(w)).toEqual([indexed ? `where.${field}.${op}` : `where.${field}`]);
       }
+      for (const direction of ['asc', 'desc', 'asc_nulls_first', 'asc_nulls_last', 'desc_nulls_first', 'desc_nulls_last']) {
+        const body = await exercise('POST', SEARCH, token, status(s.sort), { orderBy: [{ [field]: direction }], limit: 2, offset: 1 });
+        if (!s.sort) expect(body.error.details).toEqual([{ path: `orderBy.0.${field}`, message: `Sorting by ${field} has no index to use` }]);
+        // A condition an index serves leads, its matches sorted: the plans differ from the unfiltered walk.
+        if (s.sort) await exercise('POST', SEARCH, token, 200, { where: { sourceSystem: { _eq: 'sf' } }, orderBy: [{ [field]: direction }] });
+      }
+    }
+    // ORs of served conditions (each by its own index), ANDs led by one part, and the search index with a B-tree.
+    for (const where of [
+      { _or: [{ sourceSystemId: { _eq: 'P' } }, { name: { _ilike: '%aren%' } }] },
+      { _or: [{ emailAddress: { _eq: 'p@example.com' } }, { createdAt: { _gt: stamp } }, { id: { _in: [parent] } }] },
+      { name: { _ilike: '%aren%' }, sourceSystemId: { _eq: 'P' } },
+      { collectorId: { _ilike: '%col%' }, _not: { deletedAt: { _is_null: true } } },
+      { _and: [{ updatedAt: { _gte: stamp } }, { _or: [{ name: { _eq: 'Parent' } }, { billToCustomerId: { _eq: parent } }] }] },
+      { _not: { name: { _eq: 'Parent' } } },
+      { name: { _neq: 'Parent' } },
+    ]) {
+      await exercise('POST', SEARCH, token, 200, { where, orderBy: [{ name: 'desc' }], limit: 5, offset: 1 });
     }
     await exercise('POST', SEARCH, token, 200, {});
     await exercise('POST', SEARCH, token, 200, {

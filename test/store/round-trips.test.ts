@@ -77,6 +77,7 @@ describe('exactly one D1 round trip and one KV read per request', () => {
     const segment = await createSegment(token);
     const first = await createCustomer(token, { segment_id: segment.id, tax_ids: [{ tax: 'VAT', tax_value: 'FR1' }] });
     await createCustomer(token, { id_crm: 'c', id_erp: 'e', id_accounting: 'a' });
+    await createCustomer(token, { id_crm: 'c' });
     const filters = [
       'type=company',
       `segment_id=${segment.id}`,
@@ -84,12 +85,18 @@ describe('exactly one D1 round trip and one KV read per request', () => {
       'id_erp=e',
       'id_accounting=a',
       'tax_value=FR1',
-      'q=acm',
       'limit=1',
     ];
     for (const filter of filters) {
       await expectOneRoundTrip(token, { method: 'GET', path: `/api/customers?${filter}`, status: 200 });
       await expectOneRoundTrip(token, { method: 'GET', path: `/api/customers?${filter}&cursor=${first.id}`, status: 200 });
+    }
+    // q has cursors of its own: the search index's (3+ characters) and the name prefix's.
+    for (const q of ['acm', 'ac', 'acm&id_crm=c']) {
+      const page = await api('GET', `/api/customers?q=${q}&limit=1`, { token });
+      expect(page.body.next_cursor, q).toEqual(expect.any(String));
+      await expectOneRoundTrip(token, { method: 'GET', path: `/api/customers?q=${q}`, status: 200 });
+      await expectOneRoundTrip(token, { method: 'GET', path: `/api/customers?q=${q}&limit=1&cursor=${page.body.next_cursor}`, status: 200 });
     }
   });
 
