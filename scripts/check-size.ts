@@ -15,8 +15,16 @@ import { wrangler } from './lib/wrangler.ts';
 export const BUDGET_BYTES = 56 * 1024;
 /** Startup CPU time (`wrangler check startup`, "Active"). */
 export const STARTUP_BUDGET_MS = 30;
-/** Startup profiles taken; the lowest counts, since a busy machine only adds time to a profile. */
-const STARTUP_RUNS = 3;
+/**
+ * Startup profiles taken. The lowest counts: noise only adds time. And it
+ * adds a lot: the profile has a handful of samples, and the one that lands
+ * on a busy stack is charged its whole interval, often about 20 ms (a
+ * hello-world Worker reads 0 ms or about 20 ms at random on our machines). So
+ * profiles are taken until one is within the budget, up to STARTUP_RUNS, and
+ * at least STARTUP_MIN_RUNS so that the figure reported is a low one.
+ */
+const STARTUP_RUNS = 12;
+const STARTUP_MIN_RUNS = 3;
 
 export interface BundleSize {
   /** Minified bytes of the uploaded modules. */
@@ -63,22 +71,25 @@ export function bundleSize(): BundleSize {
 
 export const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-/** Startup CPU time of the minified Worker, in ms: the lowest of a few `wrangler check startup` profiles. */
-export function startupMs(runs = STARTUP_RUNS): number {
+/** Startup CPU time of the minified Worker, in ms, and the profiles taken: the lowest of `wrangler check startup` profiles (above). */
+export function startup(): { ms: number; runs: number } {
   const dir = mkdtempSync(join(tmpdir(), 'customers-worker-startup-'));
   try {
     const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
+    for (let i = 0; i < STARTUP_RUNS && (i < STARTUP_MIN_RUNS || Math.min(...times) > STARTUP_BUDGET_MS); i++) {
       const out = wrangler(['check', 'startup', '--args=--minify', '--outfile', join(dir, `startup-${i}.cpuprofile`)]);
       const active = /Active:\s*([\d.]+)\s*ms/.exec(out);
       if (!active) throw new Error(`wrangler check startup printed no "Active" time:\n${out}`);
       times.push(Number(active[1]));
     }
-    return Math.min(...times);
+    return { ms: Math.min(...times), runs: times.length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The startup figure alone, for the bench. */
+export const startupMs = () => startup().ms;
 
 if (import.meta.main) {
   const size = bundleSize();
@@ -88,9 +99,9 @@ if (import.meta.main) {
     process.exit(1);
   }
   console.log(`${line}: OK`);
-  const startup = startupMs();
-  const startupLine = `Worker startup: ${startup.toFixed(1)} ms (wrangler check startup, lowest of ${STARTUP_RUNS}; budget ${STARTUP_BUDGET_MS} ms)`;
-  if (startup > STARTUP_BUDGET_MS) {
+  const { ms, runs } = startup();
+  const startupLine = `Worker startup: ${ms.toFixed(1)} ms (wrangler check startup, lowest of ${runs}; budget ${STARTUP_BUDGET_MS} ms)`;
+  if (ms > STARTUP_BUDGET_MS) {
     console.error(`${startupLine}\nFAIL: the Worker's startup is over its budget.`);
     process.exit(1);
   }

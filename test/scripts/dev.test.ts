@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, ROOT } from './support';
+import { freePort, ROOT } from './support.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'customers-worker-dev-'));
 const running: ChildProcess[] = [];

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ROOT, WRANGLER } from './support';
+import { freePort, ROOT, WRANGLER } from './support.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'customers-worker-export-'));
 /** A second database, never served: the target of a fresh import. */

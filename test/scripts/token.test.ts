@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ROOT, WRANGLER } from './support';
+import { freePort, ROOT, WRANGLER } from './support.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'customers-worker-cli-'));
 let server: ChildProcess;
