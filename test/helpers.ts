@@ -101,7 +101,9 @@ function countingKv(kv: KVNamespace, usage: Usage, faults: Faults): KVNamespace 
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
+  /** The JSON body (null for an empty or NDJSON one). */
   body: T;
+  text: string;
   usage: Usage;
 }
 
@@ -148,7 +150,8 @@ export async function api<T = any>(method: string, path: string, options: CallOp
   expect(usage.kvReads, `${method} ${path}: KV reads`).toBeLessThanOrEqual(1);
   expect(usage.statements.length, `${method} ${path}: D1 queries in one invocation`).toBeLessThanOrEqual(D1_QUERIES_PER_INVOCATION);
   sent.push(...usage.trips);
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null, usage };
+  const json = text !== '' && !(response.headers.get('Content-Type') ?? '').startsWith('application/x-ndjson');
+  return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : null, text, usage };
 }
 
 /** A call as Upwell clients make it: the token as the bare Authorization header (undefined: none). */

@@ -42,12 +42,10 @@ export type Transform = (text: string) => string;
 /** The runs of literal characters of a pattern, in order. */
 export const literalRuns = (pattern: string): string[] => tokens(pattern).filter((t): t is string => typeof t === 'string');
 
-/** The literal a pattern starts with, when the rest is one `%` or nothing (`abc%`, `abc`). */
+/** The literal a pattern starts with (`abc` of `abc%`, `abc_d`, `abc`): every match starts with it, so a range on an index finds the candidates. */
 export function prefixOf(pattern: string): string | undefined {
-  const parts = tokens(pattern);
-  const [first, ...rest] = parts;
-  if (typeof first !== 'string') return undefined;
-  return rest.length === 0 || (rest.length === 1 && rest[0] === ANY) ? first : undefined;
+  const [first] = tokens(pattern);
+  return typeof first === 'string' && first !== '' ? first : undefined;
 }
 
 export interface Compiled {

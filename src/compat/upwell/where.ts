@@ -13,7 +13,7 @@
  * `_nin`) are checked row by row, which costs about what their matches do.
  */
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import { getTableConfig, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { getTableConfig, SQLiteAsyncDialect, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import * as v from 'valibot';
 import { customer } from '../../customers/fields';
 import { fold } from '../../lib/text';
@@ -29,6 +29,13 @@ export const MAX_CONDITIONS = 30;
 /** Boolean nodes ({}, _and/_or items, _not): bounds the SQL expression depth D1 accepts. */
 export const MAX_NODES = 60;
 export const MAX_PARAMS = 80;
+/**
+ * Bound parameters the condition may render to: D1 allows 100 per statement,
+ * and the page statement binds 12 of its own (the workspace, the address
+ * keys, limit and offset). Each B-tree condition binds its workspace too.
+ */
+export const MAX_BOUND = 88;
+const dialect = new SQLiteAsyncDialect();
 const MAX_ORDER_KEYS = 5;
 
 export interface Issue {
@@ -99,6 +106,9 @@ const RANGES = new Map([
 const LAST_CHAR = '\u{10FFFF}';
 const range = (column: SQLiteColumn, prefix: string) => and(gte(column, prefix), lt(column, prefix + LAST_CHAR))!;
 
+/** `column IN` the values of a JSON array: one bound parameter, and an index on the column still drives. */
+const inJson = (column: SQLiteColumn, values: unknown[]) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+
 const NO_INDEX = (field: string, what: string) => `${what} on ${field} has no index to use; this search is refused rather than walking every customer`;
 
 /**
@@ -115,6 +125,8 @@ class Translator {
   private nodes = 0;
   private params = 0;
   private readonly led = new WeakSet<SQL>();
+  /** Conditions that are false whatever the row (an empty _in, _is_null on a required field): they lead nothing. */
+  private readonly never = new WeakSet<SQL>();
 
   constructor(private readonly workspaceId: string) {}
 
@@ -132,14 +144,27 @@ class Translator {
     return condition && this.lead(and(eq(customers.workspace_id, this.workspaceId), condition)!);
   }
 
+  /**
+   * No row: an empty rowid range, which the planner searches (reading
+   * nothing), where a constant 0 lets it pick any plan, a scan included.
+   */
+  private false(): SQL {
+    const condition = sql`${customers}.rowid < 0`;
+    this.never.add(condition);
+    return condition;
+  }
+
   private all(parts: (SQL | undefined)[]): SQL | undefined {
+    if (parts.some((part) => part && this.never.has(part))) return this.false();
     const condition = and(...parts);
     return condition && parts.some((part) => this.isLed(part)) ? this.lead(condition) : condition;
   }
 
   private any(parts: (SQL | undefined)[]): SQL | undefined {
-    const condition = or(...parts);
-    return condition && parts.every((part) => this.isLed(part)) ? this.lead(condition) : condition;
+    const possible = parts.filter((part) => !(part && this.never.has(part)));
+    if (possible.length === 0) return this.false();
+    const condition = or(...possible);
+    return condition && possible.every((part) => this.isLed(part)) ? this.lead(condition) : condition;
   }
 
   private fail(path: string, message: string): undefined {
@@ -172,7 +197,7 @@ class Translator {
         }
         const inner = arg.map((e, i) => this.expression(e, `${at}.${i}`, depth + 1));
         // As in Hasura: an empty _and is true, an empty _or is false.
-        parts.push(key === '_and' ? this.all(inner) : inner.length === 0 ? this.lead(sql`0`) : this.any(inner));
+        parts.push(key === '_and' ? this.all(inner) : inner.length === 0 ? this.false() : this.any(inner));
       } else if (key === '_not') {
         const inner = this.expression(arg, at, depth + 1);
         parts.push(inner && not(inner));
@@ -200,10 +225,11 @@ class Translator {
 
   /** Equality with any of `values`, through the field's index. */
   private equals(name: string, field: Field, values: (string | number)[], at: string): SQL | undefined {
-    if (values.length === 0) return this.lead(sql`0`);
+    if (values.length === 0) return this.false();
     const exact = inArray(field.column, values);
     if (field.btree) return this.scoped(exact);
-    if (field.foldedIndex) return this.scoped(and(inArray(field.foldedIndex, (values as string[]).map(fold)), exact));
+    // Two JSON arrays, two bound parameters, however many names: the folded ones the index finds, the exact ones.
+    if (field.foldedIndex) return this.scoped(and(inJson(field.foldedIndex, (values as string[]).map(fold)), inJson(field.column, values)));
     const terms = (values as string[]).map(fold);
     if (!terms.every(searchable)) return this.fail(at, `Values of ${name} must be at least ${MIN_SEARCH_CHARS} characters long to be searched`);
     return this.lead(and(inSearch(searchQuery([field.search!], terms)), exact)!);
@@ -236,7 +262,7 @@ class Translator {
         return this.like(name, field, op, raw, at);
       case '_is_null':
         if (typeof raw !== 'boolean') return this.fail(at, 'Expected true or false');
-        if (!field.nullable) return raw ? this.lead(sql`0`) : sql`1`;
+        if (!field.nullable) return raw ? this.false() : sql`1`;
         if (!field.btree) return this.fail(at, NO_INDEX(name, 'A null test'));
         return this.scoped(raw ? isNull(column) : isNotNull(column));
       default:
@@ -297,8 +323,10 @@ class Translator {
     return order;
   }
 
-  check(): void {
-    if (this.params > MAX_PARAMS) this.fail('where', `At most ${MAX_PARAMS} values in one search`);
+  check(condition: SQL | undefined): void {
+    if (this.params > MAX_PARAMS) return void this.fail('where', `At most ${MAX_PARAMS} values in one search`);
+    const bound = condition && this.issues.length === 0 ? dialect.sqlToQuery(condition).params.length : 0;
+    if (bound > MAX_BOUND) this.fail('where', `This search binds ${bound} parameters, over the ${MAX_BOUND} it may (D1 allows 100 per statement): use fewer values or conditions`);
   }
 }
 
@@ -315,6 +343,6 @@ export function translateSearch(workspaceId: string, where: unknown, orderBy: un
   const condition = where === undefined ? undefined : t.expression(where, 'where', 1);
   const led = t.isLed(condition);
   const order = t.orderBy(orderBy, led);
-  t.check();
+  t.check(condition);
   return { where: condition, led, orderBy: order, issues: t.issues };
 }
