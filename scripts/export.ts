@@ -23,13 +23,13 @@ import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync
 import { COUNTERS_TABLE, formatRecord, RECORD_TABLES, TABLES, WORKSPACE_ID, type Row, type TableName } from '../src/exchange/format.ts';
 import { parseCommandLine, run, UsageError, userPath } from './lib/cli.ts';
 import { openLocalDatabase } from './lib/local-d1.ts';
-import { count, lines, progress } from './lib/ndjson.ts';
+import { count, lines, progress, tally } from './lib/ndjson.ts';
 import { apiOf } from './lib/remote.ts';
 import { Staging } from './lib/staging.ts';
 
 const USAGE = `usage:
   npm run export -- --workspace <id> [--out <file>] [--persist-to <dir>]
-  npm run export -- --url <base> [--token <token>] [--out <file> [--resume]]
+  npm run export -- --url <base> [--token <token>] [--out <file> [--resume]] [--page-size <n>]
   (NDJSON goes to standard output without --out; with npm, use npm run -s so npm's banner stays out of it)`;
 
 const PAGE = 5_000;
@@ -41,6 +41,7 @@ const { values } = parseCommandLine(USAGE, {
   url: { type: 'string' },
   token: { type: 'string' },
   resume: { type: 'boolean', default: false },
+  'page-size': { type: 'string' },
   remote: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 });
@@ -135,11 +136,13 @@ await run(USAGE, async () => {
     if (written === 0) console.error(`warning: workspace ${workspaceId} has no records (is the workspace id right?)`);
   } else {
     const api = apiOf(values.url, values.token);
+    const size = values['page-size'] === undefined ? PAGE : Number(values['page-size']);
+    if (!Number.isInteger(size) || size < 1 || size > PAGE) throw new UsageError(`--page-size must be an integer from 1 to ${PAGE}`);
     let cursor: string | undefined = values.resume && outFile && existsSync(`${outFile}.partial`) ? resumePoint(`${outFile}.partial`) : undefined;
     const output = openOutput(outFile, cursor !== undefined);
     try {
       while (cursor !== 'done') {
-        const res = await api.fetch(`/api/export?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const res = await api.fetch(`/api/export?limit=${size}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
         if (!res.ok) throw new Error(`The API refused the export (${res.status}): ${await res.text()}`);
         const text = await res.text();
         output.write(text);
@@ -174,7 +177,5 @@ await run(USAGE, async () => {
     output.commit();
     shown.done();
   }
-  console.error(
-    `Exported ${count(counts.segments!)} segments, ${count(counts.customers!)} customers, ${count(counts.contacts!)} contacts, ${count(counts.addresses!)} addresses${outFile ? ` to ${outFile}` : ''}.`,
-  );
+  console.error(`Exported ${tally(counts)}${outFile ? ` to ${outFile}` : ''}.`);
 });

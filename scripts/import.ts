@@ -26,10 +26,11 @@
  * before it stay, and running the import again (after fixing the cause)
  * finishes it.
  */
+import { existsSync } from 'node:fs';
 import { checkRecord, RECORD_TABLES, upsertSql, upsertValues, type TableName, type WorkspaceRecord } from '../src/exchange/format.ts';
 import { parseCommandLine, run, UsageError, userPath } from './lib/cli.ts';
 import { openLocalDatabase } from './lib/local-d1.ts';
-import { count, lines, progress } from './lib/ndjson.ts';
+import { count, lines, progress, tally } from './lib/ndjson.ts';
 import { apiOf } from './lib/remote.ts';
 import { Staging } from './lib/staging.ts';
 
@@ -80,6 +81,7 @@ await run(USAGE, async () => {
   if (values.url !== undefined && values['persist-to'] !== undefined) throw new UsageError('--persist-to selects local state: it cannot go with --url');
   const api = values.url === undefined ? undefined : apiOf(values.url, values.token);
   const file = values.file === undefined ? undefined : userPath(values.file);
+  if (file !== undefined && !existsSync(file)) throw new Error(`Cannot read ${file}: no such file.`);
   if (file === undefined && process.stdin.isTTY) throw new UsageError('give --file <file>, or pipe the NDJSON into standard input');
   const source = file ?? 'standard input';
   const shown = progress();
@@ -117,7 +119,10 @@ await run(USAGE, async () => {
       if (error instanceof TypeError) throw new Error(`Refusing to import ${source}: it is not UTF-8 text (nothing was written).`);
       throw error;
     }
-    if (errors.length === 0) errors.push(...staging.check());
+    // The whole-file checks run on the lines that were valid; every problem is reported, in line order.
+    if (errors.length < 20) errors.push(...staging.check());
+    const lineOf = (message: string) => Number(/^line (\d+)/.exec(message)?.[1] ?? Infinity);
+    errors.sort((x, y) => lineOf(x) - lineOf(y));
     shown.done();
     if (errors.length > 0 || workspaceId === undefined) {
       throw new Error(`Refusing to import ${source}: it is not a valid export (nothing was written).\n${errors.join('\n') || 'no records'}`);
@@ -125,6 +130,7 @@ await run(USAGE, async () => {
 
     const total = Object.values(staging.counts).reduce((a, b) => a + b, 0);
     let done = 0;
+    let parts = 0;
     if (api) {
       // Parts of at most 900 records (a batch of D1 runs at most 1,000 statements) and about 1 MiB.
       let part: { line: number; record: WorkspaceRecord }[] = [];
@@ -141,6 +147,7 @@ await run(USAGE, async () => {
           );
         }
         done += part.length;
+        parts++;
         shown.update(`importing ${source}: ${count(done)} of about ${count(total)} records`);
         part = [];
         bytes = 0;
@@ -180,10 +187,7 @@ await run(USAGE, async () => {
       }
     }
     shown.done();
-    const { segments, customers, contacts, addresses } = staging.counts;
-    console.error(
-      `Imported workspace ${workspaceId}: ${count(segments)} segments, ${count(customers)} customers, ${count(contacts)} contacts, ${count(addresses)} addresses from ${source}.`,
-    );
+    console.error(`Imported workspace ${workspaceId}: ${tally(staging.counts)} from ${source}${api ? ` in ${count(parts)} parts` : ''}.`);
   } finally {
     shown.done();
     staging.close();

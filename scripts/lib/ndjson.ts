@@ -41,3 +41,11 @@ export function progress(every = 1000): { update(text: string): void; done(): vo
 }
 
 export const count = (n: number) => n.toLocaleString('en-US');
+
+const PLURALS: Record<string, string> = { segments: 'segment', customers: 'customer', contacts: 'contact', addresses: 'address' };
+
+/** "1 segment, 2 customers, 0 contacts, 1 address": a count per record table. */
+export const tally = (counts: Record<string, number>) =>
+  Object.entries(PLURALS)
+    .map(([table, one]) => `${count(counts[table] ?? 0)} ${counts[table] === 1 ? one : table}`)
+    .join(', ');
