@@ -95,13 +95,20 @@ function tableSpec(table: SQLiteTable, key: string): TableSpec {
   return { name, key, columns };
 }
 
-export const TABLES: Record<TableName, TableSpec> = {
-  segments: tableSpec(segments, 'id'),
-  customers: tableSpec(customers, 'id'),
-  contacts: tableSpec(contacts, 'id'),
-  addresses: tableSpec(addresses, 'id'),
-  workspace_counters: tableSpec(workspaceCounters, 'workspace_id'),
+const SOURCES: Record<TableName, [SQLiteTable, string]> = {
+  segments: [segments, 'id'],
+  customers: [customers, 'id'],
+  contacts: [contacts, 'id'],
+  addresses: [addresses, 'id'],
+  workspace_counters: [workspaceCounters, 'workspace_id'],
 };
+
+/** Each table's spec, derived on first use (the Worker's startup CPU is budgeted, and most requests never need one). */
+export const TABLES = {} as Record<TableName, TableSpec>;
+for (const [name, [table, key]] of Object.entries(SOURCES) as [TableName, [SQLiteTable, string]][]) {
+  let spec: TableSpec | undefined;
+  Object.defineProperty(TABLES, name, { enumerable: true, get: () => (spec ??= tableSpec(table, key)) });
+}
 
 export type SqlValue = string | number | null;
 export type Row = Record<string, SqlValue>;

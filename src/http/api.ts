@@ -45,7 +45,8 @@ const specificity = (path: string) => path.split('/').filter((segment) => segmen
 /** Code-unit order: localeCompare would load ICU's collator at startup (about 7 ms of the Worker's startup CPU). */
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function defineApi(spec: ApiSpec): Api {
+/** The router and the methods of each path pattern, built from the routes. */
+function build(spec: ApiSpec) {
   const router = IttyRouter<IRequest, [BaseContext], Response>();
   const paths = new Map<string, RouteDef[]>();
   for (const route of spec.routes) paths.set(route.path, [...(paths.get(route.path) ?? []), route]);
@@ -60,14 +61,21 @@ export function defineApi(spec: ApiSpec): Api {
     });
     patterns.push({ pattern: router.routes.at(-1)![1], methods });
   }
+  return { router, patterns };
+}
+
+/** Built on the API's first request, once per isolate: startup only declares it (startup CPU is budgeted). */
+export function defineApi(spec: ApiSpec): Api {
+  let built: ReturnType<typeof build> | undefined;
+  const get = () => (built ??= build(spec));
   return {
     ...spec,
     async fetch(request, base) {
-      const response = await router.fetch(request, base);
+      const response = await get().router.fetch(request, base);
       if (!response) throw new ApiError('not_found', `No route for ${base.url.pathname}`);
       return response;
     },
-    allowed: (pathname) => patterns.find(({ pattern }) => pattern.test(pathname))?.methods ?? [],
+    allowed: (pathname) => get().patterns.find(({ pattern }) => pattern.test(pathname))?.methods ?? [],
   };
 }
 

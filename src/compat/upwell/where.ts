@@ -35,7 +35,7 @@ export const MAX_PARAMS = 80;
  * keys, limit and offset). Each B-tree condition binds its workspace too.
  */
 export const MAX_BOUND = 88;
-const dialect = new SQLiteAsyncDialect();
+let dialect: SQLiteAsyncDialect | undefined;
 const MAX_ORDER_KEYS = 5;
 
 export interface Issue {
@@ -60,39 +60,44 @@ interface Field {
   unindexed?: true;
 }
 
-/** Whether a B-tree on the customers leads with workspace_id and then this column (`perWorkspace`), or with the column alone. */
-const { indexes } = getTableConfig(customers);
-const perWorkspace = (column: SQLiteColumn) =>
-  indexes.some(({ config: { columns: [first, second] } }) => first === customers.workspace_id && second === column);
-const indexed = (column: SQLiteColumn) => column.primary || perWorkspace(column) || indexes.some(({ config: { columns: [first] } }) => first === column);
-
-const specs = customer.specs as Record<string, FieldSpec>;
-
 /**
  * The Upwell fields a search may name (their Upwell names, from the customer
- * declaration) and what serves each; JSON-valued fields are left out.
+ * declaration) and what serves each; JSON-valued fields are left out. Derived
+ * on the first search, not at startup (the Worker's startup CPU is budgeted).
  */
-const FIELDS: Record<string, Field> = {};
-for (const [upwell, name] of Object.entries(CUSTOMER_NAMES)) {
-  const spec = specs[name];
-  const type = spec?.kind.type ?? (name === 'id' ? 'uuid' : 'timestamp');
-  if (!['text', 'email', 'uuid', 'timestamp'].includes(type)) continue;
-  const column = customer.column(name);
-  const twin = spec?.fold?.column ? customer.column(spec.fold.column) : undefined;
-  const search = (SEARCH_COLUMNS as readonly string[]).includes(name) ? (name as SearchColumn) : undefined;
-  const btree = indexed(column);
-  const foldedIndex = twin && perWorkspace(twin) ? twin : undefined;
-  FIELDS[upwell] = {
-    column,
-    kind: type === 'timestamp' ? 'timestamp' : 'text',
-    nullable: !column.notNull,
-    btree,
-    sortable: perWorkspace(column),
-    folded: twin ? sql`${twin}` : spec?.fold ? sql`(${customers.folded} ->> ${`$.${spec.fold.key ?? name}`})` : sql`${column}`,
-    search,
-    foldedIndex,
-    ...(btree || foldedIndex || search ? {} : { unindexed: true as const }),
-  };
+let derived: Record<string, Field> | undefined;
+const fields = (): Record<string, Field> => (derived ??= deriveFields());
+
+function deriveFields(): Record<string, Field> {
+  // Whether a B-tree on the customers leads with workspace_id and then this column (`perWorkspace`), or with the column alone.
+  const { indexes } = getTableConfig(customers);
+  const perWorkspace = (column: SQLiteColumn) =>
+    indexes.some(({ config: { columns: [first, second] } }) => first === customers.workspace_id && second === column);
+  const indexed = (column: SQLiteColumn) => column.primary || perWorkspace(column) || indexes.some(({ config: { columns: [first] } }) => first === column);
+  const specs = customer.specs as Record<string, FieldSpec>;
+  const out: Record<string, Field> = {};
+  for (const [upwell, name] of Object.entries(CUSTOMER_NAMES)) {
+    const spec = specs[name];
+    const type = spec?.kind.type ?? (name === 'id' ? 'uuid' : 'timestamp');
+    if (!['text', 'email', 'uuid', 'timestamp'].includes(type)) continue;
+    const column = customer.column(name);
+    const twin = spec?.fold?.column ? customer.column(spec.fold.column) : undefined;
+    const search = (SEARCH_COLUMNS as readonly string[]).includes(name) ? (name as SearchColumn) : undefined;
+    const btree = indexed(column);
+    const foldedIndex = twin && perWorkspace(twin) ? twin : undefined;
+    out[upwell] = {
+      column,
+      kind: type === 'timestamp' ? 'timestamp' : 'text',
+      nullable: !column.notNull,
+      btree,
+      sortable: perWorkspace(column),
+      folded: twin ? sql`${twin}` : spec?.fold ? sql`(${customers.folded} ->> ${`$.${spec.fold.key ?? name}`})` : sql`${column}`,
+      search,
+      foldedIndex,
+      ...(btree || foldedIndex || search ? {} : { unindexed: true as const }),
+    };
+  }
+  return out;
 }
 
 const RANGES = new Map([
@@ -201,7 +206,7 @@ class Translator {
       } else if (key === '_not') {
         const inner = this.expression(arg, at, depth + 1);
         parts.push(inner && not(inner));
-      } else if (Object.hasOwn(FIELDS, key)) {
+      } else if (Object.hasOwn(fields(), key)) {
         parts.push(this.comparison(key, arg, at));
       } else {
         this.fail(at, key.startsWith('_') ? `Unsupported operator ${key}` : `Unknown or unfilterable field ${key}`);
@@ -211,7 +216,7 @@ class Translator {
   }
 
   private comparison(name: string, ops: unknown, path: string): SQL | undefined {
-    const field = FIELDS[name]!;
+    const field = fields()[name]!;
     if (typeof ops !== 'object' || ops === null || Array.isArray(ops)) return this.fail(path, 'Expected an object of operators');
     if (field.unindexed) return this.fail(path, `${name} has no index to search by`);
     const parts: (SQL | undefined)[] = [];
@@ -303,7 +308,7 @@ class Translator {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) return this.fail(`orderBy.${i}`, 'Expected {field: direction}');
       for (const [name, direction] of Object.entries(item)) {
         const at = `orderBy.${i}.${name}`;
-        const field = Object.hasOwn(FIELDS, name) ? FIELDS[name] : undefined;
+        const field = Object.hasOwn(fields(), name) ? fields()[name] : undefined;
         const match = typeof direction === 'string' ? /^(asc|desc)(?:_nulls_(first|last))?$/.exec(direction) : null;
         if (!field) this.fail(at, `Unknown or unsortable field ${name}`);
         else if (!match) this.fail(at, 'Expected asc, desc, asc_nulls_first, asc_nulls_last, desc_nulls_first or desc_nulls_last');
@@ -325,7 +330,7 @@ class Translator {
 
   check(condition: SQL | undefined): void {
     if (this.params > MAX_PARAMS) return void this.fail('where', `At most ${MAX_PARAMS} values in one search`);
-    const bound = condition && this.issues.length === 0 ? dialect.sqlToQuery(condition).params.length : 0;
+    const bound = condition && this.issues.length === 0 ? (dialect ??= new SQLiteAsyncDialect()).sqlToQuery(condition).params.length : 0;
     if (bound > MAX_BOUND) this.fail('where', `This search binds ${bound} parameters, over the ${MAX_BOUND} it may (D1 allows 100 per statement): use fewer values or conditions`);
   }
 }
