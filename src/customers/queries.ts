@@ -60,6 +60,7 @@ export const Q_FIELDS = ['name', 'legal_name', 'email_address', 'id_crm', 'id_er
  */
 type Walk = 'id' | 'search' | 'prefix';
 const walkOf = (q: string | undefined): Walk => (q === undefined ? 'id' : searchable(fold(q)) ? 'search' : 'prefix');
+const CURSOR_MESSAGE = 'Must be a next_cursor value from a previous page of the same query';
 const CURSORS: Record<Walk, RegExp> = { id: UUID_PATTERN, search: /^s\.\d{1,19}$/, prefix: /^p\.[A-Za-z0-9_-]{1,2000}$/ };
 
 const base64url = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
@@ -78,11 +79,15 @@ function prefixCursor(text: string): [string, string] | undefined {
 
 /** The list's query string: the declared filters, tax_value, q, and the page; the cursor must come from the same walk. */
 export const CustomerList = v.pipe(
-  listSchema({ ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()) }, { ...pageParams, cursor: v.optional(v.string()) }),
+  listSchema(
+    { ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()) },
+    // Any walk's cursor here, so that a malformed one is named beside the other bad parameters; which walk's, below.
+    { ...pageParams, cursor: v.optional(v.pipe(v.string(), v.check((c) => Object.values(CURSORS).some((p) => p.test(c)), CURSOR_MESSAGE))) },
+  ),
   v.forward(
     v.check(
       ({ q, cursor }) => cursor === undefined || (CURSORS[walkOf(q)].test(cursor) && (walkOf(q) !== 'prefix' || prefixCursor(cursor) !== undefined)),
-      'Must be a next_cursor value from a previous page of the same query',
+      CURSOR_MESSAGE,
     ),
     ['cursor'],
   ),

@@ -244,7 +244,7 @@ const upwell: RouteSpec[] = [
     dialect: 'upwell',
     kind: 'upwell.search',
     path: () => '/api/rest/customers/search',
-    body: { limit: 10, offset: 0, where: { name: { _ilike: '%co%' } }, orderBy: [{ createdAt: 'asc' }] },
+    body: { limit: 10, offset: 0, where: { name: { _ilike: '%cor%' } }, orderBy: [{ createdAt: 'asc' }] },
     fields: [
       { path: ['limit'], kind: 'integer', ...rangeOf(search.limit!) },
       { path: ['offset'], kind: 'integer', ...rangeOf(search.offset!) },
