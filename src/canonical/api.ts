@@ -6,14 +6,16 @@
 import { addressRoutes } from '../addresses/routes';
 import { contactRoutes } from '../contacts/routes';
 import { customerRoutes } from '../customers/routes';
+import { eventRoutes } from '../events/routes';
 import { exchangeRoutes } from '../exchange/routes';
 import { defineApi } from '../http/api';
 import { segmentRoutes } from '../segments/routes';
+import { webhookRoutes } from '../webhooks/routes';
 
 export const canonicalApi = defineApi({
   name: 'canonical',
   mounts: ['/api'],
-  routes: [...customerRoutes, ...contactRoutes, ...addressRoutes, ...segmentRoutes, ...exchangeRoutes],
+  routes: [...customerRoutes, ...contactRoutes, ...addressRoutes, ...segmentRoutes, ...exchangeRoutes, ...eventRoutes, ...webhookRoutes],
   render: (error, requestId) => ({
     success: false,
     error: error.message,

@@ -71,6 +71,7 @@ export function defineApi(spec: ApiSpec): Api {
   return {
     ...spec,
     async fetch(request, base) {
+      base.api = spec.name;
       const response = await get().router.fetch(request, base);
       if (!response) throw new ApiError('not_found', `No route for ${base.url.pathname}`);
       return response;

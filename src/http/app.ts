@@ -23,6 +23,10 @@ export interface AppSpec {
   apis: readonly Api[];
   /** Answers (404) the paths no API is mounted at. */
   fallback: Api;
+  /** Queue consumers, by queue name. */
+  queues?: Record<string, (batch: MessageBatch<never>, env: Env) => Promise<void>>;
+  /** Jobs run by every cron trigger, besides the Idempotency-Key purge; each is logged if it fails, none stops the others. */
+  jobs?: ((env: Env, now: number) => Promise<unknown>)[];
 }
 
 function errorResponse(api: Api, error: unknown, base: BaseContext, request: Request): Response {
@@ -62,11 +66,17 @@ function preflight(api: Api, { pathname }: URL, cors: Record<string, string>): R
   });
 }
 
-export function createApp({ apis, fallback }: AppSpec): ExportedHandler<Env> {
+export function createApp({ apis, fallback, queues = {}, jobs = [] }: AppSpec): ExportedHandler<Env> {
   return {
-    async fetch(request, env) {
+    async fetch(request, env, ctx) {
       const started = performance.now();
-      const base: BaseContext = { env, url: new URL(request.url), requestId: crypto.randomUUID(), timing: new Timing() };
+      const base: BaseContext = {
+        env,
+        url: new URL(request.url),
+        requestId: crypto.randomUUID(),
+        timing: new Timing(),
+        waitUntil: (promise) => ctx.waitUntil(promise),
+      };
       const api = mounted(apis, base.url.pathname) ?? fallback;
       const cors = corsHeaders(request, env);
       // HEAD is routed as the GET it asks about; the body is dropped below.
@@ -106,7 +116,19 @@ export function createApp({ apis, fallback }: AppSpec): ExportedHandler<Env> {
     },
 
     async scheduled(_controller, env) {
-      await purgeExpired(database(env.DB), Date.now(), SCHEDULED_PURGE_LIMIT);
+      const now = Date.now();
+      const all = [(e: Env) => purgeExpired(database(e.DB), now, SCHEDULED_PURGE_LIMIT), ...jobs.map((job) => (e: Env) => job(e, now))];
+      const results = await Promise.allSettled(all.map((job) => job(env)));
+      for (const result of results) {
+        if (result.status === 'rejected') console.error(JSON.stringify({ level: 'error', message: 'scheduled job failed', ...loggable(result.reason) }));
+      }
+      if (results.some((r) => r.status === 'rejected')) throw new Error('a scheduled job failed (logged above)');
+    },
+
+    async queue(batch, env) {
+      const consume = queues[batch.queue];
+      if (!consume) throw new Error(`no consumer for queue ${batch.queue}`);
+      await consume(batch as MessageBatch<never>, env);
     },
   };
 }

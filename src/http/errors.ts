@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   already_exists: 409,
   segment_in_use: 409,
   idempotency_in_progress: 409,
+  limit_exceeded: 409,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -64,6 +65,9 @@ export const invalid = (message: string, issues: Issue[]) =>
   new ApiError('validation_error', `${message}: ${[...new Set(issues.map((i) => i.path || i.message))].join(', ')}`, { issues });
 
 /** The API error a store failure stands for. */
+/** The per-workspace limits the store enforces, for messages. */
+const LIMITS: Record<string, number> = { webhook_endpoints: 16 };
+
 export function fromStore(error: StoreError): ApiError {
   const failure = error.failure;
   switch (failure.kind) {
@@ -87,6 +91,8 @@ export function fromStore(error: StoreError): ApiError {
       return new ApiError('already_exists', 'A record of this import has an id that another workspace holds', {
         issues: [{ path: 'id', message: 'Held by another workspace' }],
       });
+    case 'limit':
+      return new ApiError('limit_exceeded', `This workspace has as many ${failure.of.replaceAll('_', ' ')} as it may (${LIMITS[failure.of] ?? 'the limit'})`);
     case 'duplicate_number':
       return new ApiError('already_exists', 'Another customer of the workspace has this number', {
         issues: [{ path: 'number', message: 'Already used by another customer of this workspace' }],

@@ -5,6 +5,7 @@
 import type * as v from 'valibot';
 import type { Page } from '../model/page';
 import type { Input } from '../model/resource';
+import type { Scope } from '../lib/tokens';
 import type { Db } from '../store/client';
 import type { WritePlan } from '../store/plan';
 import type { RouteDef } from './api';
@@ -15,6 +16,8 @@ import { route } from './route';
 export interface Resource<T> {
   path: string;
   label: string;
+  /** The scope its reads need (default read; webhook endpoints: write). */
+  readScope?: Scope;
   schemas: { create: v.GenericSchema<unknown, Input>; update: v.GenericSchema<unknown, Input>; list: v.GenericSchema };
   create(db: Db, workspaceId: string, input: Input): WritePlan<T>;
   list(db: Db, workspaceId: string, params: never): Promise<Page<T>>;
@@ -39,12 +42,12 @@ export function resourceRoutes<T>(r: Resource<T>): RouteDef[] {
     {
       method: 'GET',
       path: r.path,
-      handler: route('read', { query: list }, async (ctx, { query }) => page(await ctx.query((db) => r.list(db, ctx.workspaceId, query as never)))),
+      handler: route(r.readScope ?? 'read', { query: list }, async (ctx, { query }) => page(await ctx.query((db) => r.list(db, ctx.workspaceId, query as never)))),
     },
     {
       method: 'GET',
       path: one,
-      handler: route('read', { id: r.label }, async (ctx, { id }) => ok(found(await ctx.query((db) => r.get(db, ctx.workspaceId, id))))),
+      handler: route(r.readScope ?? 'read', { id: r.label }, async (ctx, { id }) => ok(found(await ctx.query((db) => r.get(db, ctx.workspaceId, id))))),
     },
     {
       method: 'PATCH',

@@ -13,7 +13,9 @@ import type { Scope } from '../lib/tokens';
 import { database, type Db } from '../store/client';
 import { classify, StoreError } from '../store/errors';
 import { runIdempotent } from '../store/idempotency';
+import { withEvents, type Recorded } from '../store/events';
 import { runPlan, type WritePlan } from '../store/plan';
+import { dispatch } from '../webhooks/dispatch';
 import { authenticate, requireScope, type Principal } from './auth';
 import { readJsonObject, readText } from './body';
 import { etag, ifMatchVersions, noneMatch } from './conditional';
@@ -29,6 +31,10 @@ export interface BaseContext {
   url: URL;
   requestId: string;
   timing: Timing;
+  /** Work that may finish after the response (the queue hand-off of events). */
+  waitUntil(promise: Promise<unknown>): void;
+  /** The API the request was routed to (set by src/http/api.ts), recorded with its events. */
+  api?: string;
   /** Set once the token is verified, for the request log. */
   principal?: Principal;
 }
@@ -51,6 +57,8 @@ export interface RouteSpec<B extends Schema, Q extends Schema> {
   query?: Q;
   /** An NDJSON body (application/x-ndjson) of at most this many bytes, handed over as text. */
   ndjson?: number;
+  /** The API its writes' events name, when not the one it is mounted in (the import). */
+  api?: string;
 }
 
 export interface Input<B extends Schema, Q extends Schema> {
@@ -121,13 +129,17 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
       query,
       write: (build) =>
         query(async (db) => {
-          const plan = build(db);
+          const recorded: Recorded = { eventIds: [] };
+          const context = { workspaceId: principal.workspaceId, requestId: base.requestId, tokenId: principal.tokenId, api: spec.api ?? base.api ?? 'canonical', now: Date.now() };
+          const plan = withEvents(build(db), context, recorded);
+          let value;
           if (idem) {
             const run = await runIdempotent(db, principal.workspaceId, idem, plan);
             replayed = run.replayed;
-            return run.value;
-          }
-          return runPlan(db, plan);
+            value = run.value;
+          } else value = await runPlan(db, plan);
+          dispatch(base.env.WEBHOOKS, base.waitUntil, base.requestId, recorded.eventIds);
+          return value;
         }),
     };
     const result = await handler(ctx, input);

@@ -15,7 +15,7 @@ import * as values from './values';
 /** What a field's values look like, as data: for generating values in the property tests. */
 export type Kind =
   | { type: 'text'; max: number }
-  | { type: 'email' | 'url' | 'uuid' | 'country' | 'timestamp' | 'metadata' | 'json' }
+  | { type: 'email' | 'url' | 'uuid' | 'country' | 'timestamp' | 'metadata' | 'json' | 'boolean' }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'integer'; min: number; max: number }
   | { type: 'list'; item: Kind; max?: number; unique?: true; label: string }
@@ -132,6 +132,8 @@ export function schemaOf(kind: Kind): v.GenericSchema {
       return values.metadata;
     case 'json':
       return values.jsonObject;
+    case 'boolean':
+      return v.boolean('Expected true or false');
     case 'enum':
       return values.oneOf(kind.values as [string, ...string[]]);
     case 'integer':
@@ -162,6 +164,7 @@ export const f = {
   timestamp: () => field<string>({ type: 'timestamp' }, isoOrNull as (stored: never) => unknown),
   metadata: () => field<Record<string, string>>({ type: 'metadata' }),
   json: () => field<Record<string, unknown>>({ type: 'json' }),
+  boolean: () => field<boolean>({ type: 'boolean' }),
   /** `label` names the items in messages ("Expected an array of tax ids"). */
   list: <T>(item: Kind, label: string, max?: number, unique?: true) => field<T[]>({ type: 'list', item, label, max, unique }),
   /** Read with an SQL expression (related ids): shown, never written. */

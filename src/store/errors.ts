@@ -23,7 +23,9 @@ export type StoreFailure =
   /** A record (an import's) whose id another workspace holds. */
   | { kind: 'foreign_record' }
   /** A customer number of the workspace that another customer holds (an import's). */
-  | { kind: 'duplicate_number' };
+  | { kind: 'duplicate_number' }
+  /** A per-workspace limit on records of a kind (webhook endpoints). */
+  | { kind: 'limit'; of: string };
 
 export class StoreError extends Error {
   constructor(readonly failure: StoreFailure) {
@@ -32,6 +34,7 @@ export class StoreError extends Error {
 }
 
 const TRIGGER_ERROR = /\b(invalid_reference:(\w+)|segment_in_use|foreign_record)\b/;
+const LIMIT_ERROR = /\blimit_exceeded:(\w+)\b/;
 const NUMBER_UNIQUE = /UNIQUE constraint failed: customers\.workspace_id, customers\.number/;
 const SOURCE_UNIQUE = /UNIQUE constraint failed: customers\.workspace_id, customers\.source_system, customers\.source_system_id/;
 
@@ -49,6 +52,8 @@ export function databaseErrors(error: unknown): Error[] {
 export function classify(error: unknown): StoreFailure | undefined {
   if (error instanceof StoreError) return error.failure;
   for (const e of databaseErrors(error)) {
+    const limit = LIMIT_ERROR.exec(e.message);
+    if (limit) return { kind: 'limit', of: limit[1]! };
     const match = TRIGGER_ERROR.exec(e.message);
     if (match?.[2]) return { kind: 'reference', field: match[2] };
     if (match?.[1] === 'foreign_record') return { kind: 'foreign_record' };

@@ -39,7 +39,7 @@ export const segments = sqliteTable(
     description: text(),
     ...timestamps,
   },
-  (t) => [index('segments_workspace_id_idx').on(t.workspace_id, t.id)],
+  (t) => [index('segments_workspace_id_idx').on(t.workspace_id, t.id), index('segments_updated_at_idx').on(t.workspace_id, t.updated_at, t.id)],
 );
 
 export const customers = sqliteTable(
@@ -142,6 +142,7 @@ export const contacts = sqliteTable(
   (t) => [
     index('contacts_workspace_id_idx').on(t.workspace_id, t.id),
     index('contacts_customer_id_idx').on(t.customer_id, t.id),
+    index('contacts_updated_at_idx').on(t.workspace_id, t.updated_at, t.id),
   ],
 );
 
@@ -177,6 +178,7 @@ export const addresses = sqliteTable(
     index('addresses_workspace_id_idx').on(t.workspace_id, t.id),
     index('addresses_customer_id_idx').on(t.customer_id, t.id),
     index('addresses_contact_id_idx').on(t.contact_id, t.id),
+    index('addresses_updated_at_idx').on(t.workspace_id, t.updated_at, t.id),
   ],
 );
 
@@ -210,3 +212,102 @@ export const workspaceCounters = sqliteTable('workspace_counters', {
   customers: integer().notNull(),
   total: integer().notNull().default(0),
 });
+
+/**
+ * What happened to the records (migrations/0010): one row per created,
+ * updated or deleted customer, contact, address or segment, written by
+ * triggers in the transaction of the write itself, so there is never a write
+ * without its event nor an event without its write. `object` is the record's
+ * row as stored (JSON, column by column) after the change, or before a
+ * delete; `previous` the stored values of the API fields an update changed.
+ * The request context comes from `event_context`, which every write batch
+ * sets first and clears last (src/store/events.ts).
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    /** Insertion order: keyset pagination walks it. */
+    seq: integer().primaryKey(),
+    id: text().notNull(),
+    workspace_id: text().notNull(),
+    type: text().notNull(),
+    object_id: text().notNull(),
+    object: text().notNull(),
+    previous: text(),
+    request_id: text(),
+    token_id: text(),
+    api: text(),
+    created_at: integer().notNull(),
+    /** When the queue consumer took the event for delivery; NULL until then (the sweep looks for those). */
+    dispatched_at: integer(),
+  },
+  (t) => [
+    uniqueIndex('events_id_idx').on(t.id),
+    index('events_workspace_idx').on(t.workspace_id, t.seq),
+    index('events_type_idx').on(t.workspace_id, t.type, t.seq),
+    index('events_object_idx').on(t.workspace_id, t.object_id, t.seq),
+    index('events_created_at_idx').on(t.workspace_id, t.created_at, t.seq),
+    index('events_purge_idx').on(t.created_at),
+    index('events_pending_idx').on(t.dispatched_at, t.seq),
+  ],
+);
+
+/** The current write's context, read by the event triggers: one row (id 1) while a write batch runs. */
+export const eventContext = sqliteTable('event_context', {
+  id: integer().primaryKey(),
+  workspace_id: text(),
+  request_id: text(),
+  token_id: text(),
+  api: text(),
+  now: integer(),
+  /** The last event before the batch: the batch's own events come after it. */
+  from_seq: integer(),
+});
+
+/** Webhook endpoints (migrations/0010). The signing secrets are stored encrypted (AES-GCM, src/lib/secrets.ts). */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text().primaryKey(),
+    workspace_id: text().notNull(),
+    url: text().notNull(),
+    event_types: text({ mode: 'json' }).$type<string[]>().notNull().default(sql`'["*"]'`),
+    description: text(),
+    enabled: integer({ mode: 'boolean' }).notNull().default(true),
+    /** Why the service disabled the endpoint (failing for too long); NULL when enabled by hand. */
+    disabled_reason: text(),
+    secret: text().notNull(),
+    /** The secret before the last rotation, which keeps signing beside the new one until previous_secret_expires_at. */
+    previous_secret: text(),
+    previous_secret_expires_at: integer(),
+    /** Since when every delivery has failed; NULL after a success. */
+    failing_since: integer(),
+    ...timestamps,
+  },
+  (t) => [index('webhook_endpoints_workspace_id_idx').on(t.workspace_id, t.id)],
+);
+
+/** One event's delivery to one endpoint: its latest attempt. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text().primaryKey(),
+    workspace_id: text().notNull(),
+    endpoint_id: text().notNull(),
+    event_id: text().notNull(),
+    status: text({ enum: ['pending', 'succeeded', 'failed', 'dead'] }).notNull(),
+    attempt: integer().notNull().default(0),
+    response_status: integer(),
+    response_excerpt: text(),
+    error: text(),
+    duration_ms: integer(),
+    next_retry_at: integer(),
+    created_at: integer().notNull(),
+    updated_at: integer().notNull(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_idx').on(t.endpoint_id, t.event_id),
+    index('webhook_deliveries_endpoint_idx').on(t.workspace_id, t.endpoint_id, t.id),
+    index('webhook_deliveries_purge_idx').on(t.created_at),
+  ],
+);

@@ -76,6 +76,9 @@ export function wrongValue(field: Field): fc.Arbitrary<Json> {
     case 'string':
       choices.push(finiteNumber, fc.boolean(), smallArray, smallObject, ...notNull);
       break;
+    case 'boolean':
+      choices.push(fc.string(), finiteNumber, smallArray, smallObject, ...notNull);
+      break;
     case 'array':
       choices.push(fc.string(), finiteNumber, fc.boolean(), smallObject, ...notNull);
       break;

@@ -18,7 +18,7 @@ import type { Body, Json, Path } from './json';
  * settings when echoed); `never`: any value is refused (read-only, or
  * immutable on update); `where`/`orderBy`: Upwell search expressions.
  */
-export type FieldKind = 'text' | 'string' | 'array' | 'object' | 'record' | 'integer' | 'never' | 'where' | 'orderBy';
+export type FieldKind = 'text' | 'string' | 'boolean' | 'array' | 'object' | 'record' | 'integer' | 'never' | 'where' | 'orderBy';
 
 export interface Field {
   path: Path;
@@ -61,6 +61,8 @@ export function fieldsOfKind(kind: Kind, path: Path, out: Path | undefined, flag
       ];
     case 'computed':
       return [{ path, kind: 'never' }];
+    case 'boolean':
+      return [{ path, kind: 'boolean', ...flags }];
     case 'email':
     case 'url':
     case 'uuid':
@@ -102,6 +104,8 @@ export function sample(kind: Kind): Json {
       return { tag: 'x' };
     case 'json':
       return { a: 1 };
+    case 'boolean':
+      return true;
     case 'list':
       return [sample(kind.item)];
     case 'object':
