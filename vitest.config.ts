@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { randomBytes } from 'node:crypto';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: the API suite runs inside workerd with real (local) D1 and KV
@@ -16,7 +17,8 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations },
+                // A fresh key per run: webhook secrets are encrypted with it (never one kept in the repo).
+                bindings: { TEST_MIGRATIONS: migrations, WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64') },
                 // An empty database for the migration tests to upgrade step by step.
                 d1Databases: { MIGRATIONS_DB: 'migrations-test' },
                 ratelimits: {

@@ -206,14 +206,14 @@ export async function revokeToken(token: string): Promise<void> {
 /** A workspace with a read/write token and a read-only one. */
 export async function workspace() {
   const workspaceId = newWorkspace();
-  const { token } = await issueToken({ workspaceId });
+  const { token, record } = await issueToken({ workspaceId });
   const { token: readOnly } = await issueToken({ workspaceId, scopes: ['read'] });
-  return { workspaceId, token, readOnly };
+  return { workspaceId, token, readOnly, tokenId: record.token_id };
 }
 
-/** Every row of every table that belongs to `workspaceId`, to prove a request changed nothing. */
+/** Every row of every table that belongs to `workspaceId` (its events too), to prove a request changed nothing. */
 export async function snapshot(workspaceId?: string) {
-  const tables = ['segments', 'customers', 'customer_tax_ids', 'contacts', 'addresses'];
+  const tables = ['segments', 'customers', 'customer_tax_ids', 'contacts', 'addresses', 'events', 'webhook_endpoints'];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
     const where = workspaceId ? ' WHERE workspace_id = ?' : '';

@@ -2,12 +2,12 @@
  * Customer storage: every function is one D1 round trip (one statement or one
  * batch). The compatible APIs reuse the number counter and the source target.
  */
-import { and, eq, exists, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, gt, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
 import { UUID_PATTERN } from '../lib/ids';
 import { fold } from '../lib/text';
 import { crud } from '../model/crud';
-import { listSchema, pageParams, toPage } from '../model/page';
+import { walkOf as syncWalk, listSchema, pageParams, syncParams, toPage, updatedCursor, updatedCursorOf } from '../model/page';
 import { text } from '../model/values';
 import type { Db } from '../store/client';
 import { owned } from '../store/plan';
@@ -58,10 +58,16 @@ export const Q_FIELDS = ['name', 'legal_name', 'email_address', 'id_crm', 'id_er
  * by the folded name from the prefix on (shorter q). Each walk has its
  * cursor: the last id; `s.<rowid>`; `p.<base64url of [folded name, id]>`.
  */
-type Walk = 'id' | 'search' | 'prefix';
-const walkOf = (q: string | undefined): Walk => (q === undefined ? 'id' : searchable(fold(q)) ? 'search' : 'prefix');
+type Walk = 'id' | 'search' | 'prefix' | 'updated';
+type WalkQuery = { q?: string; order?: 'id' | 'updated_at'; updated_since?: number };
+const walkOf = ({ q, ...sync }: WalkQuery): Walk => (q === undefined ? (syncWalk(sync) === 'updated' ? 'updated' : 'id') : searchable(fold(q)) ? 'search' : 'prefix');
 const CURSOR_MESSAGE = 'Must be a next_cursor value from a previous page of the same query';
-const CURSORS: Record<Walk, RegExp> = { id: UUID_PATTERN, search: /^s\.\d{1,19}$/, prefix: /^p\.[A-Za-z0-9_-]{1,2000}$/ };
+const CURSORS: Record<Walk, RegExp> = {
+  id: UUID_PATTERN,
+  search: /^s\.\d{1,19}$/,
+  prefix: /^p\.[A-Za-z0-9_-]{1,2000}$/,
+  updated: /^u\.\d{1,16}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+};
 
 const base64url = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 const unbase64url = (text: string) => new TextDecoder().decode(Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0)));
@@ -80,15 +86,15 @@ function prefixCursor(text: string): [string, string] | undefined {
 /** The list's query string: the declared filters, tax_value, q, and the page; the cursor must come from the same walk. */
 export const CustomerList = v.pipe(
   listSchema(
-    { ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()) },
+    { ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()), order: syncParams.order, updated_since: syncParams.updated_since },
     // Any walk's cursor here, so that a malformed one is named beside the other bad parameters; which walk's, below.
     { ...pageParams, cursor: v.optional(v.pipe(v.string(), v.check((c) => Object.values(CURSORS).some((p) => p.test(c)), CURSOR_MESSAGE))) },
   ),
+  // A search walks its own order: it takes no other.
+  v.forward(v.check((l) => l.q === undefined || l.order === undefined, 'q lists in its own order: leave order out'), ['order']),
+  v.forward(v.check((l) => !(l.updated_since !== undefined && (l.q !== undefined || l.order === 'id')), 'Takes order=updated_at (its default), without q'), ['updated_since']),
   v.forward(
-    v.check(
-      ({ q, cursor }) => cursor === undefined || (CURSORS[walkOf(q)].test(cursor) && (walkOf(q) !== 'prefix' || prefixCursor(cursor) !== undefined)),
-      CURSOR_MESSAGE,
-    ),
+    v.check((l) => l.cursor === undefined || (CURSORS[walkOf(l)].test(l.cursor) && (walkOf(l) !== 'prefix' || prefixCursor(l.cursor) !== undefined)), CURSOR_MESSAGE),
     ['cursor'],
   ),
 );
@@ -100,7 +106,7 @@ const FILTERS = [...Object.keys(customer.filters), 'tax_value'];
 /** Filters that name a few customers each: a search under one walks them, not the search's matches. */
 const SELECTIVE = new Set(['id_crm', 'id_erp', 'id_accounting', 'tax_value']);
 
-const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; cursor: boolean }) => {
+const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; since: boolean; cursor: boolean }) => {
   const filters = shape.filters.map((filter) =>
     filter === 'tax_value'
       ? inArray(
@@ -132,18 +138,22 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
     );
     return [query.where(where).orderBy(rowid).limit(param('limit'))] as const;
   }
-  const order = shape.walk === 'prefix' ? [customers.name_search, customers.id] : [customers.id];
+  const order =
+    shape.walk === 'prefix' ? [customers.name_search, customers.id] : shape.walk === 'updated' ? [customers.updated_at, customers.id] : [customers.id];
   const prefix = shape.walk === 'prefix' ? [sql`${customers.name_search} >= ${param('q')}`, sql`${customers.name_search} < ${param('qEnd')}`] : [];
+  const since = shape.since ? [gte(customers.updated_at, param('updated_since'))] : [];
   const after = !shape.cursor
     ? undefined
     : shape.walk === 'prefix'
       ? sql`(${customers.name_search}, ${customers.id}) > (${param('cursorName')}, ${param('cursor')})`
-      : gt(customers.id, param('cursor'));
+      : shape.walk === 'updated'
+        ? sql`(${customers.updated_at}, ${customers.id}) > (${param('cursorAt')}, ${param('cursor')})`
+        : gt(customers.id, param('cursor'));
   return [
     db
       .select({ ...customer.selection, nameSearch: customers.name_search })
       .from(customers)
-      .where(and(workspace, ...prefix, ...filters, after))
+      .where(and(workspace, ...prefix, ...since, ...filters, after))
       .orderBy(...order)
       .limit(param('limit')),
   ] as const;
@@ -153,7 +163,7 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
 const LAST_CHAR = '\u{10FFFF}';
 
 export async function listCustomers(db: Db, workspaceId: string, params: CustomerList) {
-  const walk = walkOf(params.q);
+  const walk = walkOf(params);
   const q = params.q === undefined ? undefined : fold(params.q);
   const filters = FILTERS.filter((filter) => (params as Values)[filter] !== undefined);
   const values: Values = { ...params, workspaceId, limit: params.limit + 1 };
@@ -163,11 +173,19 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
     if (walk === 'id') values.cursor = params.cursor.toLowerCase();
     if (walk === 'search') values.cursor = Number(params.cursor.slice(2));
     if (walk === 'prefix') [values.cursorName, values.cursor] = prefixCursor(params.cursor)!;
+    if (walk === 'updated') ({ at: values.cursorAt, id: values.cursor } = updatedCursor(params.cursor));
   }
   const lead = walk === 'search' && filters.some((filter) => SELECTIVE.has(filter)) ? 'filter' : 'search';
-  const [rows] = (await read(db, listQuery, { walk, lead, filters, cursor: params.cursor !== undefined }, values)) as [ListRow[]];
+  const since = params.updated_since !== undefined;
+  const [rows] = (await read(db, listQuery, { walk, lead, filters, since, cursor: params.cursor !== undefined }, values)) as [ListRow[]];
   const cursorOf = (row: ListRow) =>
-    walk === 'search' ? `s.${row.searchRowid}` : walk === 'prefix' ? `p.${base64url(JSON.stringify([row.nameSearch, row.id]))}` : row.id;
+    walk === 'search'
+      ? `s.${row.searchRowid}`
+      : walk === 'prefix'
+        ? `p.${base64url(JSON.stringify([row.nameSearch, row.id]))}`
+        : walk === 'updated'
+          ? updatedCursorOf(row as unknown as { id: string; updated_at: number })
+          : row.id;
   return toPage(rows, params.limit, customer.toApi, cursorOf);
 }
 

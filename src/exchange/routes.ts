@@ -60,7 +60,7 @@ export const exchangeRoutes: RouteDef[] = [
   {
     method: 'POST',
     path: '/api/import',
-    handler: route('write', { ndjson: MAX_PART_BYTES }, async (ctx, { text }) => {
+    handler: route('write', { ndjson: MAX_PART_BYTES, api: 'import' }, async (ctx, { text }) => {
       const records: WorkspaceRecord[] = [];
       const issues: Issue[] = [];
       text.split('\n').forEach((line, i) => {

@@ -4,11 +4,11 @@
  * the declared filters (exact match, by index) and page by id; a resource may
  * add conditions of its own (customers: tax_value, q).
  */
-import { and, eq, gt, type SQL } from 'drizzle-orm';
+import { and, eq, gt, gte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../store/client';
 import { owned, writes, type RecordTable, type Selection, type WriteOptions } from '../store/plan';
 import { family, param, read, type Values } from '../store/statements';
-import { toPage } from './page';
+import { toPage, updatedCursor, updatedCursorOf, walkOf } from './page';
 import type { Declared, Fields, Input } from './resource';
 
 export interface CrudOptions<T extends RecordTable> extends WriteOptions<T> {
@@ -28,20 +28,25 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
   const filters = [...Object.keys(declared.filters), ...Object.keys(conditions)];
 
   const getQuery = family(`${name}.get`, (db) => [db.select(selection).from(base).where(owned(base))] as const);
-  const listQuery = family(`${name}.list`, (db, present: readonly string[]) => {
-    const where = present.map((filter) =>
+  const listQuery = family(`${name}.list`, (db, shape: { walk: 'id' | 'updated'; present: readonly string[] }) => {
+    const updated = shape.walk === 'updated';
+    const where = shape.present.map((filter) =>
       filter === 'cursor'
-        ? gt(base.id, param('cursor'))
-        : conditions[filter]
-          ? conditions[filter](db)
-          : eq(declared.column(filter), param(filter)),
+        ? updated
+          ? sql`(${base.updated_at}, ${base.id}) > (${param('cursorAt')}, ${param('cursor')})`
+          : gt(base.id, param('cursor'))
+        : filter === 'updated_since'
+          ? gte(base.updated_at, param('updated_since'))
+          : conditions[filter]
+            ? conditions[filter](db)
+            : eq(declared.column(filter), param(filter)),
     );
     return [
       db
-        .select(selection)
+        .select(updated ? { ...selection, updated_at: base.updated_at } : selection)
         .from(base)
         .where(and(eq(base.workspace_id, param('workspaceId')), ...where))
-        .orderBy(base.id)
+        .orderBy(...(updated ? [base.updated_at, base.id] : [base.id]))
         .limit(param('limit')),
     ] as const;
   });
@@ -57,12 +62,14 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
       write.update('id', { workspaceId, id }, declared.changes(input), ifMatch, toApi),
     remove: (_db: Db, workspaceId: string, id: string, ifMatch?: number[]) => write.remove('id', { workspaceId, id }, ifMatch),
     async list(db: Db, workspaceId: string, params: Values & { limit: number }) {
-      // The shape: the filters present, in a fixed order.
-      const present = [...filters, 'cursor'].filter((filter) => params[filter] !== undefined);
+      // The shape: the walk, and the filters present in a fixed order.
+      const walk = walkOf(params as never);
+      const present = [...filters, 'updated_since', 'cursor'].filter((filter) => params[filter] !== undefined);
       const values: Values = { workspaceId, limit: params.limit + 1 };
       for (const filter of present) values[filter] = options.bind?.[filter] ? options.bind[filter](params[filter]) : params[filter];
-      const [rows] = await read(db, listQuery, present, values);
-      return toPage(rows as Record<string, unknown>[] as { id: string }[], params.limit, toApi);
+      if (walk === 'updated' && params.cursor !== undefined) ({ at: values.cursorAt, id: values.cursor } = updatedCursor(params.cursor as string));
+      const [rows] = await read(db, listQuery, { walk, present }, values);
+      return toPage(rows as Record<string, unknown>[] as { id: string }[], params.limit, toApi, walk === 'updated' ? updatedCursorOf : undefined);
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import { UUID_PATTERN } from '../lib/ids';
-import { object } from './values';
+import { object, oneOf, timestamp } from './values';
 
 export const pageParams = {
   limit: v.optional(
@@ -42,3 +42,54 @@ export interface Page<T> {
   hasMore: boolean;
   nextCursor: string | null;
 }
+
+/** An `order=updated_at` walk's cursor: the last row's updated_at and id. */
+const UPDATED_CURSOR = /^u\.(\d{1,16})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const CURSOR_MESSAGE = 'Must be a next_cursor value from a previous page of the same query';
+
+/**
+ * Incremental sync: `order=updated_at` walks the records by last change
+ * (updated_at, then id) through their (workspace_id, updated_at, id) index,
+ * and `updated_since` starts that walk at a time (it implies the order).
+ * Each walk has its cursor: the last id, or `u.<updated_at>.<id>`.
+ */
+export const syncParams = {
+  order: v.optional(oneOf(['id', 'updated_at'])),
+  updated_since: v.optional(timestamp),
+  cursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((c) => UUID_PATTERN.test(c) || UPDATED_CURSOR.test(c), CURSOR_MESSAGE),
+      v.toLowerCase(),
+    ),
+  ),
+};
+
+type SyncQuery = { order?: 'id' | 'updated_at'; updated_since?: number; cursor?: string };
+
+/** The walk a list query asks for. */
+export const walkOf = (q: SyncQuery): 'id' | 'updated' => (q.order === 'updated_at' || (q.order === undefined && q.updated_since !== undefined) ? 'updated' : 'id');
+
+type Synced = SyncQuery & Record<string, unknown>;
+
+/**
+ * A canonical list's query-string schema, with incremental sync: updated_since
+ * needs the updated_at order, and a cursor must come from the same walk.
+ */
+export const syncedListSchema = <E extends v.ObjectEntries>(filters: E) =>
+  v.pipe(
+    listSchema(filters, { ...pageParams, ...syncParams }) as unknown as v.GenericSchema<unknown, Synced>,
+    v.forward(v.check((q) => !(q.order === 'id' && q.updated_since !== undefined), 'Takes order=updated_at (its default)'), ['updated_since']),
+    v.forward(
+      v.check((q) => q.cursor === undefined || (walkOf(q) === 'updated' ? UPDATED_CURSOR.test(q.cursor) : UUID_PATTERN.test(q.cursor)), CURSOR_MESSAGE),
+      ['cursor'],
+    ),
+  );
+
+/** An updated_at cursor's parts. */
+export function updatedCursor(cursor: string): { at: number; id: string } {
+  const [, at, id] = UPDATED_CURSOR.exec(cursor)!;
+  return { at: Number(at), id: id! };
+}
+
+export const updatedCursorOf = (row: { id: string; updated_at?: unknown }) => `u.${Number(row.updated_at)}.${row.id}`;
