@@ -6,6 +6,11 @@
  * Local tokens are stored hashed like any other, so to print the dev token on
  * every start its plaintext is kept in .wrangler/dev-token.json: git-ignored,
  * on this machine only, and only ever for a `qwt_dev_` token.
+ *
+ * Webhooks: the key that encrypts signing secrets (WEBHOOK_SECRETS_KEY, a
+ * Worker secret in production) is generated into .dev.vars on the first start
+ * (git-ignored), and deliveries to local targets (http://127.0.0.1:...) are
+ * allowed, which a deployed Worker refuses.
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +39,21 @@ async function ensureDevToken(): Promise<DevToken> {
   return created;
 }
 
+/** Appends a fresh WEBHOOK_SECRETS_KEY to .dev.vars unless one is there; true when it made one. */
+function ensureSecretsKey(): boolean {
+  const file = join(ROOT, '.dev.vars');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (/^\s*WEBHOOK_SECRETS_KEY\s*=/m.test(text)) return false;
+  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+  const separator = text && !text.endsWith('\n') ? '\n' : '';
+  writeFileSync(
+    file,
+    `${text}${separator}# Made by npm run dev: encrypts webhook signing secrets in the local D1. Deployed: wrangler secret put WEBHOOK_SECRETS_KEY\nWEBHOOK_SECRETS_KEY=${key}\n`,
+  );
+  chmodSync(file, 0o600);
+  return true;
+}
+
 const args = process.argv.slice(2);
 const option = (name: string) => {
   const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
@@ -46,6 +66,7 @@ const local = { remote: false, persistTo };
 console.log('Applying local D1 migrations...');
 wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...(persistTo ? ['--persist-to', persistTo] : [])]);
 const dev = await ensureDevToken();
+if (ensureSecretsKey()) console.log('Generated WEBHOOK_SECRETS_KEY into .dev.vars (encrypts webhook signing secrets locally).');
 const host = option('--ip') ?? '127.0.0.1';
 const base = `http://${host}:${option('--port') ?? '8787'}`;
 console.log(`
@@ -60,4 +81,4 @@ Try it:
     -H "Content-Type: application/json" \\
     -d '{"name":"Acme Corporation","type":"company","tax_ids":[{"tax":"VAT","tax_value":"FR12345678901"}]}'
 `);
-wranglerInteractive(['dev', ...(option('--ip') ? [] : ['--ip', '127.0.0.1']), ...args]);
+wranglerInteractive(['dev', ...(option('--ip') ? [] : ['--ip', '127.0.0.1']), '--var', 'WEBHOOK_ALLOW_LOCAL_TARGETS:true', ...args]);

@@ -34,6 +34,13 @@ import { count, lines, progress, tally } from './lib/ndjson.ts';
 import { apiOf } from './lib/remote.ts';
 import { Staging } from './lib/staging.ts';
 
+/** The event context of a local import (the API's write batches set the same row; src/store/events.ts). */
+const IMPORT_CONTEXT =
+  'INSERT INTO event_context (id, workspace_id, request_id, token_id, api, now, from_seq) ' +
+  "VALUES (1, ?1, ?2, NULL, 'import', ?3, (SELECT coalesce(max(seq), 0) FROM events)) " +
+  'ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, request_id = excluded.request_id, ' +
+  'token_id = excluded.token_id, api = excluded.api, now = excluded.now, from_seq = excluded.from_seq';
+
 const USAGE = `usage:
   npm run import -- [--file <file>] [--persist-to <dir>] [--url <base> [--token <token>]]
   (without --file, the NDJSON is read from standard input; --url imports through the API, with a write token)`;
@@ -166,6 +173,8 @@ await run(USAGE, async () => {
       const upserts = new Map<TableName, ReturnType<typeof db.prepare>>();
       db.exec('BEGIN IMMEDIATE');
       try {
+        // The event triggers read who wrote from this row (migrations/0010): the import's events name it, not the last request.
+        db.prepare(IMPORT_CONTEXT).run(workspaceId, `import-${crypto.randomUUID()}`, Date.now());
         for (const batch of applied(staging)) {
           for (const { line, record } of batch) {
             let upsert = upserts.get(record.table);

@@ -14,6 +14,10 @@
  *   taken from workspace_counters in the same batch, related ids folded in with
  *   subqueries, the customer delete as one batch of three statements (the
  *   triggers fire the same: it is the same database);
+ * - the same events: every write batch first sets the event context row the
+ *   event triggers read (request id, token id, API; migrations/0010), and
+ *   ends with the select of its own events the main Worker hands to the
+ *   webhook queue (empty here: the bench workspaces have no endpoint);
  * - the same JSON shapes (envelopes and customer objects) and the same
  *   X-Request-Id and Server-Timing headers.
  *
@@ -30,6 +34,7 @@ interface Env {
 
 interface TokenRecord {
   workspace_id: string;
+  token_id: string;
   scopes: string[];
   expires_at: string | null;
 }
@@ -200,7 +205,7 @@ class Failure {
   ) {}
 }
 
-async function authenticate(request: Request, env: Env, scope: 'read' | 'write'): Promise<string> {
+async function authenticate(request: Request, env: Env, scope: 'read' | 'write'): Promise<TokenRecord> {
   const header = request.headers.get('Authorization');
   const token = header ? header.replace(/^Bearer\s+/i, '').trim() : '';
   if (!TOKEN_PATTERN.test(token)) throw new Failure(401, 'unauthorized', 'Invalid API token');
@@ -211,8 +216,16 @@ async function authenticate(request: Request, env: Env, scope: 'read' | 'write')
   if (!record.scopes.includes(scope)) throw new Failure(403, 'forbidden', `This token lacks the "${scope}" scope`);
   const { success } = await env.WORKSPACE_RATE_LIMIT.limit({ key: record.workspace_id });
   if (!success) throw new Failure(429, 'rate_limited', 'Too many requests for this workspace; retry later');
-  return record.workspace_id;
+  return record;
 }
+
+const SET_CONTEXT =
+  'INSERT INTO event_context (id, workspace_id, request_id, token_id, api, now, from_seq) ' +
+  "VALUES (1, ?1, ?2, ?3, 'canonical', ?4, (SELECT coalesce(max(seq), 0) FROM events)) " +
+  'ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, request_id = excluded.request_id, ' +
+  'token_id = excluded.token_id, api = excluded.api, now = excluded.now, from_seq = excluded.from_seq';
+const RECORDED =
+  'SELECT id FROM events WHERE seq > (SELECT from_seq FROM event_context WHERE id = 1) AND dispatched_at IS NULL ORDER BY seq';
 
 const notFound = () => new Failure(404, 'not_found', 'Customer not found');
 const nullish = (value: unknown) => (value === undefined ? null : value);
@@ -220,7 +233,7 @@ const jsonOr = (value: unknown, fallback: string) => (value === undefined ? fall
 const jsonOrNull = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 const timeOrNull = (value: unknown) => (typeof value === 'string' ? Date.parse(value) : null);
 
-async function handle(request: Request, env: Env, timings: string[]): Promise<Response> {
+async function handle(request: Request, env: Env, timings: string[], requestId: string): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname;
   const method = request.method;
@@ -234,7 +247,10 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
   const scope = method === 'GET' ? 'read' : 'write';
 
   let start = performance.now();
-  const workspaceId = await authenticate(request, env, scope);
+  const token = await authenticate(request, env, scope);
+  const workspaceId = token.workspace_id;
+  const context = (db: D1Database) => db.prepare(SET_CONTEXT).bind(workspaceId, requestId, token.token_id, Date.now());
+  const recorded = (db: D1Database) => db.prepare(RECORDED);
   timings.push(`auth;dur=${(performance.now() - start).toFixed(1)}`);
 
   const db = env.DB;
@@ -244,7 +260,8 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
     const input = (await request.json()) as Record<string, any>;
     const now = Date.now();
     start = performance.now();
-    const [, inserted] = await db.batch([
+    const [, , inserted] = await db.batch([
+      context(db),
       db.prepare(TAKE_NUMBER).bind(workspaceId),
       db.prepare(INSERT).bind(
         uuidv7(now),
@@ -277,6 +294,7 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
         typeof input.legal_name === 'string' ? fold(input.legal_name) : null,
         folded(input),
       ),
+      recorded(db),
     ]);
     timings.push(`db;dur=${(performance.now() - start).toFixed(1)}`);
     status = 201;
@@ -332,19 +350,24 @@ async function handle(request: Request, env: Env, timings: string[]): Promise<Re
     const [row] =
       fields.length === 0
         ? await db.prepare(SELECT_PLAIN).bind(workspaceId, id).raw()
-        : await db
-            .prepare(updateSql(fields))
-            .bind(workspaceId, id, Date.now(), nameSearch, ...values, legalNameSearch, folded(input))
-            .raw();
+        : ((
+            await db.batch([
+              context(db),
+              db.prepare(updateSql(fields)).bind(workspaceId, id, Date.now(), nameSearch, ...values, legalNameSearch, folded(input)),
+              recorded(db),
+            ])
+          )[1]!.results.map((r) => Object.values(r as object)) as unknown[][]);
     timings.push(`db;dur=${(performance.now() - start).toFixed(1)}`);
     if (!row) throw notFound();
     body = { success: true, data: customer(row) };
   } else if (id !== undefined && method === 'DELETE') {
     start = performance.now();
-    const [, , removed] = await db.batch([
+    const [, , , removed] = await db.batch([
+      context(db),
       db.prepare(DELETE_ADDRESSES).bind(workspaceId, id),
       db.prepare(DELETE_CONTACTS).bind(workspaceId, id),
       db.prepare(DELETE_CUSTOMER).bind(workspaceId, id),
+      recorded(db),
     ]);
     timings.push(`db;dur=${(performance.now() - start).toFixed(1)}`);
     if (!removed || removed.results.length === 0) throw notFound();
@@ -361,7 +384,7 @@ export default {
     const timings: string[] = [];
     let response: Response;
     try {
-      response = await handle(request, env, timings);
+      response = await handle(request, env, timings, requestId);
     } catch (error) {
       const failure = error instanceof Failure ? error : new Failure(500, 'internal_error', 'Internal server error');
       if (!(error instanceof Failure)) console.error(error);

@@ -60,9 +60,12 @@ function rowJson(row: 'NEW' | 'OLD', columns: string[], computed: EventSource['c
 
 function insertEvent(type: string, row: 'NEW' | 'OLD', object: string, previous: string): string {
   return [
-    `  INSERT INTO ${q('events')} (${['id', 'workspace_id', 'type', 'object_id', 'object', 'previous', 'request_id', 'token_id', 'api', 'created_at'].map(q).join(', ')})`,
-    `  SELECT ${UUID}, ${row}.${q('workspace_id')}, '${type}', ${row}.${q('id')}, ${object}, ${previous}, c.${q('request_id')}, c.${q('token_id')}, c.${q('api')}, coalesce(c.${q('now')}, ${NOW_MS})`,
-    `  FROM (SELECT 1) LEFT JOIN ${q('event_context')} c ON c.${q('id')} = 1;`,
+    `  INSERT INTO ${q('events')} (${['id', 'workspace_id', 'type', 'object_id', 'object', 'previous', 'request_id', 'token_id', 'api', 'created_at', 'dispatched_at'].map(q).join(', ')})`,
+    `  SELECT ${UUID}, ${row}.${q('workspace_id')}, '${type}', ${row}.${q('id')}, ${object}, ${previous}, c.${q('request_id')}, c.${q('token_id')}, c.${q('api')}, coalesce(c.${q('now')}, ${NOW_MS}),`,
+    // Born dispatched when no enabled endpoint of the workspace listens: the sweep and the hand-off only ever see events to deliver.
+    `    CASE WHEN EXISTS (SELECT 1 FROM ${q('webhook_endpoints')} w WHERE w.${q('workspace_id')} = ${row}.${q('workspace_id')} AND w.${q('enabled')} = 1) THEN NULL ELSE coalesce(c.${q('now')}, ${NOW_MS}) END`,
+    // A context left by another workspace's write is not this write's: its events then carry no request, token or API.
+    `  FROM (SELECT 1) LEFT JOIN ${q('event_context')} c ON c.${q('id')} = 1 AND c.${q('workspace_id')} = ${row}.${q('workspace_id')};`,
   ].join('\n');
 }
 

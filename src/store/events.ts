@@ -1,8 +1,8 @@
 /**
  * A write plan with its events' context: the batch first sets the
  * `event_context` row the event triggers read (migrations/0010), runs the
- * write, then lists the events it recorded when the workspace has an enabled
- * webhook endpoint (to hand them to the queue). Still one round trip; the
+ * write, then lists the events it recorded that an enabled webhook endpoint
+ * of the workspace listens to (to hand them to the queue). Still one round trip; the
  * events commit or roll back with the write.
  *
  * The row is not cleared after the write: a DELETE there would be the last
@@ -10,10 +10,10 @@
  * the write's own. The next write sets it again; a write outside the API (the
  * import script, a console query) sets or clears it first (README, "Events").
  */
-import { and, gt, sql } from 'drizzle-orm';
+import { and, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import type { WritePlan } from './plan';
-import { eventContext, events, webhookEndpoints } from './schema';
+import { eventContext, events } from './schema';
 import { param, type Statement, type Preparable } from './statements';
 
 export interface WriteContext {
@@ -48,16 +48,11 @@ function contextStatements(db: Db) {
         from_seq: sql`excluded.from_seq`,
       },
     });
-  // The batch's own events, by seq (the primary key) after the mark; only when something would deliver them.
+  // The batch's own events, by seq (the primary key) after the mark, that some endpoint listens to (the triggers record the others as dispatched).
   const recorded = db
     .select({ id: events.id })
     .from(events)
-    .where(
-      and(
-        gt(events.seq, sql`(SELECT ${eventContext.from_seq} FROM ${eventContext} WHERE ${eventContext.id} = 1)`),
-        sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.workspace_id} = ${param('evWorkspaceId')} AND ${webhookEndpoints.enabled} = 1)`,
-      ),
-    )
+    .where(and(gt(events.seq, sql`(SELECT ${eventContext.from_seq} FROM ${eventContext} WHERE ${eventContext.id} = 1)`), isNull(events.dispatched_at)))
     .orderBy(events.seq);
   return { set, recorded };
 }

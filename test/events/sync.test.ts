@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { invalid, rejected } from '../errors';
 import { createContact, createCustomer, createSegment } from '../fixtures';
-import { api, workspace } from '../helpers';
+import { api, workspace, type ApiResponse } from '../helpers';
 
 async function walk(token: string, path: string, query: string, limit = 2): Promise<{ id: string; updated_at: string }[]> {
   const out: { id: string; updated_at: string }[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 30; i++) {
-    const res = await api('GET', `${path}?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    const res: ApiResponse = await api('GET', `${path}?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     out.push(...res.body.data);
     cursor = res.body.next_cursor;

@@ -3,7 +3,7 @@
  * curl example, the API served, and data and token kept across restarts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,10 +85,23 @@ describe('npm run dev', () => {
     });
     expect(created.status).toBe(201);
     const { data } = (await created.json()) as { data: { id: string } };
+
+    // The webhook secrets key is in .dev.vars, and local targets are allowed: an endpoint on this machine is taken.
+    const secretsKey = () => /^WEBHOOK_SECRETS_KEY=(.+)$/m.exec(readFileSync(join(ROOT, '.dev.vars'), 'utf8'))?.[1];
+    const key = secretsKey();
+    expect(Buffer.from(key ?? '', 'base64')).toHaveLength(32);
+    const endpoint = await fetch(`http://127.0.0.1:${port}/api/webhook_endpoints`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ url: `http://127.0.0.1:${port}/hook` }),
+    });
+    expect(endpoint.status, await endpoint.clone().text()).toBe(201);
+    expect(((await endpoint.json()) as { data: { secret: string } }).data.secret).toMatch(/^whsec_/);
     await first.stop();
 
     const second = await startDev(port);
     expect(second.output).toContain(token);
+    expect(secretsKey()).toBe(key);
     const read = await fetch(`http://127.0.0.1:${port}/api/customers/${data.id}`, { headers: { Authorization: `Bearer ${token}` } });
     expect(read.status).toBe(200);
     expect(((await read.json()) as { data: { name: string } }).data.name).toBe('Persisted');
