@@ -14,7 +14,7 @@ const nested = (i: number, kind: 'contact' | 'address') =>
     : { streetLine1: `${i} Main St`, city: 'Springfield', zipOrPostalCode: '12345', country: 'US', type: 'BILLING' };
 
 describe('the largest requests, in D1 queries per invocation', () => {
-  it('Upwell bulk create: 50 customers with 200 contacts and addresses, keyed, is 306 queries', async () => {
+  it('Upwell bulk create: 50 customers with 200 contacts and addresses, keyed, is 308 queries', async () => {
     const { token } = await workspace();
     const inputs = Array.from({ length: 50 }, (_, i) => ({
       name: `Customer ${i}`,
@@ -24,13 +24,13 @@ describe('the largest requests, in D1 queries per invocation', () => {
     const res = await api('POST', '/api/rest/bulk-customers', { token, body: { inputs }, headers: { 'Idempotency-Key': 'largest-bulk' } });
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
     expect(res.body.createCustomers.returning).toHaveLength(50);
-    // 2 per customer (its number, the row) + 1 per nested row + the read-back; the key adds 5.
-    expect(res.usage.statements.length).toBe(2 * 50 + 200 + 1 + 5);
+    // 2 per customer (its number, the row) + 1 per nested row + the read-back; the events 2 (context, recorded); the key adds 5.
+    expect(res.usage.statements.length).toBe(2 * 50 + 200 + 1 + 2 + 5);
     expect(res.usage.statements.length).toBeLessThanOrEqual(D1_QUERIES_PER_INVOCATION);
     expect(res.usage.d1).toBe(1);
   });
 
-  it('deleting a customer with 100 contacts and 100 addresses, under If-Match, is 4 queries', async () => {
+  it('deleting a customer with 100 contacts and 100 addresses, under If-Match, is 6 queries', async () => {
     const { token } = await workspace();
     const customer = (await api('POST', '/api/customers', { token, body: { name: 'Big', type: 'company' } })).body.data;
     for (let i = 0; i < 100; i++) {
@@ -43,8 +43,11 @@ describe('the largest requests, in D1 queries per invocation', () => {
     const current = await api('GET', `/api/customers/${customer.id}`, { token });
     const res = await api('DELETE', `/api/customers/${customer.id}`, { token, headers: { 'If-Match': current.headers.get('ETag')! } });
     expect(res.status).toBe(200);
-    // Addresses, contacts, the customer (rows go by one statement each), and the If-Match read.
-    expect(res.usage.statements.length).toBe(4);
+    // Addresses, contacts, the customer (rows go by one statement each), the If-Match read, and the events' 2.
+    expect(res.usage.statements.length).toBe(6);
+    // Its 201 events (100 addresses, 100 contacts, the customer) are the triggers' work, not queries.
+    const events = await api('GET', `/api/events?type=address.deleted&limit=100`, { token });
+    expect(events.body.data).toHaveLength(100);
     expect((await api('GET', `/api/contacts?customer_id=${customer.id}`, { token })).body.data).toEqual([]);
   });
 });
