@@ -129,7 +129,7 @@ describe('POST /api/customers', () => {
     const res = await api('POST', BASE, body('not-a-uuid'));
     expect(res.status).toBe(400);
     expect(res.body.issues).toEqual([issue('segment_id')]);
-    expect(await snapshot(workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], contacts: [], addresses: [] });
+    expect(await snapshot(workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], contacts: [], addresses: [], events: [], webhook_endpoints: [] });
   });
 
   it('rejects an unknown field, including server-owned ones, naming it', async () => {
@@ -142,7 +142,7 @@ describe('POST /api/customers', () => {
       const res = await rejected(workspaceId, 'POST', BASE, { token, body }, 400, invalid(name!));
       expect(res.body.error).toContain(name);
     }
-    expect(await snapshot(other.workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], contacts: [], addresses: [] });
+    expect(await snapshot(other.workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], contacts: [], addresses: [], events: [], webhook_endpoints: [] });
   });
 
   it('names every unknown field, not only the first', async () => {
@@ -492,7 +492,11 @@ describe('DELETE /api/customers/:id', () => {
       customer_tax_ids: before.customer_tax_ids!.filter((r) => !mine(r)),
       contacts: before.contacts!.filter((r) => !mine(r)),
       addresses: before.addresses!.filter((r) => !mine(r)),
+      // Its deletes recorded: addresses, then contacts, then the customer (test/events covers what they hold).
+      events: [...before.events!, ...['address.deleted', 'contact.deleted', 'customer.deleted'].map((type) => expect.objectContaining({ type, request_id: res.headers.get('X-Request-Id') }))],
+      webhook_endpoints: [],
     });
+    expect((after.events!.slice(-3) as { object_id: string }[]).map((e) => e.object_id)).toEqual([addressId, contactId, c.id]);
     expect(after.customers).toHaveLength(1);
     expect(after.customer_tax_ids).toHaveLength(1);
     expect((await api('GET', `${BASE}/${c.id}`, { token })).body).toEqual(errorBody('not_found'));

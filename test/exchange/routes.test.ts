@@ -84,10 +84,25 @@ describe('POST /api/import', () => {
     const res = await api('POST', '/api/import', { token: ws.token, rawBody: text, headers: NDJSON });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ success: true, data: { imported: { segments: 1, customers: 2, contacts: 1, addresses: 2, workspace_counters: 1 } } });
-    expect(await snapshot(ws.workspaceId)).toEqual(before);
+    // The records are as they were; the events tell what happened (the delete, then the import restoring).
+    const { events: eventsBefore, ...recordsBefore } = before as { [table: string]: any[] };
+    const { events: eventsAfter, ...recordsAfter } = (await snapshot(ws.workspaceId)) as { [table: string]: any[] };
+    expect(recordsAfter).toEqual(recordsBefore);
+    const added = eventsAfter.slice(eventsBefore.length);
+    expect(eventsAfter.slice(0, eventsBefore.length)).toEqual(eventsBefore);
+    const restored = added.filter((e) => e.api === 'import');
+    expect(added.filter((e) => e.api === 'canonical').map((e) => [e.type, e.object_id]).sort()).toEqual(
+      [['customer.deleted', ws.b.id], ...recordsBefore.addresses.filter((a) => a.customer_id === ws.b.id).map((a) => ['address.deleted', a.id])].sort(),
+    );
+    expect(restored.map((e) => [e.type, e.object_id]).sort()).toEqual(
+      [['customer.created', ws.b.id], ...recordsBefore.addresses.filter((a) => a.customer_id === ws.b.id).map((a) => ['address.created', a.id])].sort(),
+    );
+    expect(new Set(restored.map((e) => e.request_id))).toEqual(new Set([res.headers.get('X-Request-Id')]));
+    const settled = await snapshot(ws.workspaceId);
     const again = await api('POST', '/api/import', { token: ws.token, rawBody: text, headers: NDJSON });
     expect(again.status).toBe(200);
-    expect(await snapshot(ws.workspaceId)).toEqual(before);
+    // Nothing changed, so nothing recorded.
+    expect(await snapshot(ws.workspaceId)).toEqual(settled);
     // The restored customer reads back as it was, versions and timestamps included.
     expect((await api('GET', `/api/customers/${ws.b.id}`, { token: ws.token })).body.data).toEqual({ ...ws.b, contact_ids: [], address_ids: expect.any(Array) });
   });
