@@ -211,14 +211,16 @@ export async function workspace() {
   return { workspaceId, token, readOnly, tokenId: record.token_id };
 }
 
-/** Every row of every table that belongs to `workspaceId` (its events too), to prove a request changed nothing. */
+/** Every row of every table that belongs to `workspaceId` (its events too, but for when they were dispatched), to prove a request changed nothing. */
 export async function snapshot(workspaceId?: string) {
   const tables = ['segments', 'customers', 'customer_tax_ids', 'contacts', 'addresses', 'events', 'webhook_endpoints'];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
     const where = workspaceId ? ' WHERE workspace_id = ?' : '';
     const stmt = env.DB.prepare(`SELECT * FROM ${table}${where} ORDER BY rowid`);
-    out[table] = (await (workspaceId ? stmt.bind(workspaceId) : stmt).all()).results;
+    const rows = (await (workspaceId ? stmt.bind(workspaceId) : stmt).all<Record<string, unknown>>()).results;
+    // The queue consumer sets an event's dispatched_at on its own, after the request: not the request's doing.
+    out[table] = table === 'events' ? rows.map(({ dispatched_at: _, ...row }) => row) : rows;
   }
   return out;
 }

@@ -45,6 +45,8 @@ export interface RouteContext extends BaseContext {
   query<T>(work: (db: Db) => Promise<T>): Promise<T>;
   /** Runs a write plan in one round trip, under the request's Idempotency-Key if it has one. */
   write<T>(plan: (db: Db) => WritePlan<T>): Promise<T>;
+  /** The request's Idempotency-Key, for a write whose response must be the same on a replay (a webhook secret). */
+  idempotencyKey?: string;
 }
 
 type Schema = v.GenericSchema | undefined;
@@ -126,6 +128,7 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
     const ctx: RouteContext = {
       ...base,
       workspaceId: principal.workspaceId,
+      idempotencyKey: idem?.key,
       query,
       write: (build) =>
         query(async (db) => {

@@ -14,6 +14,19 @@ export const unbase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.c
 
 export const newSecret = () => `whsec_${base64(crypto.getRandomValues(new Uint8Array(32)))}`;
 
+/**
+ * The secret of a write made under an Idempotency-Key: derived from the key
+ * (HMAC-SHA256 under WEBHOOK_SECRETS_KEY of the workspace, the route and the
+ * key), so that a replay answers the secret the first request stored. Without
+ * WEBHOOK_SECRETS_KEY it cannot be guessed, like a random one.
+ */
+export async function keyedSecret(setting: string | undefined, ...parts: string[]): Promise<string> {
+  if (!setting) throw new Error('WEBHOOK_SECRETS_KEY is not set (README, "Webhooks": wrangler secret put WEBHOOK_SECRETS_KEY)');
+  const key = await crypto.subtle.importKey('raw', unbase64(setting), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(['whsec', ...parts].join('\n')));
+  return `whsec_${base64(new Uint8Array(mac))}`;
+}
+
 const keys = new Map<string, Promise<CryptoKey>>();
 
 /** The AES key of WEBHOOK_SECRETS_KEY (imported once per isolate); a missing or malformed key is an error, never a fallback. */

@@ -18,7 +18,7 @@ export type Kind =
   | { type: 'email' | 'url' | 'uuid' | 'country' | 'timestamp' | 'metadata' | 'json' | 'boolean' }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'integer'; min: number; max: number }
-  | { type: 'list'; item: Kind; max?: number; unique?: true; label: string }
+  | { type: 'list'; item: Kind; max?: number; unique?: true; label: string; min?: number }
   | { type: 'computed' }
   | { type: 'object'; fields: Record<string, Kind> };
 
@@ -143,7 +143,8 @@ export function schemaOf(kind: Kind): v.GenericSchema {
     case 'computed':
       return v.never();
     case 'list': {
-      const list = values.list(schemaOf(kind.item), kind.max, kind.label);
+      const all = values.list(schemaOf(kind.item), kind.max, kind.label);
+      const list = kind.min ? v.pipe(all, v.minLength(kind.min, `At least ${kind.min} item${kind.min === 1 ? '' : 's'}`)) : all;
       return kind.unique ? v.pipe(list, v.transform((items: unknown[]) => [...new Set(items)])) : list;
     }
   }
@@ -166,7 +167,7 @@ export const f = {
   json: () => field<Record<string, unknown>>({ type: 'json' }),
   boolean: () => field<boolean>({ type: 'boolean' }),
   /** `label` names the items in messages ("Expected an array of tax ids"). */
-  list: <T>(item: Kind, label: string, max?: number, unique?: true) => field<T[]>({ type: 'list', item, label, max, unique }),
+  list: <T>(item: Kind, label: string, max?: number, unique?: true, min?: number) => field<T[]>({ type: 'list', item, label, max, unique, min }),
   /** Read with an SQL expression (related ids): shown, never written. */
   computed: <T>(select: SQL<T>) => {
     const computed = field<T>({ type: 'computed' });

@@ -85,8 +85,30 @@ export const metadata = v.pipe(
   v.check((value) => Object.keys(value).length <= 50, 'At most 50 keys'),
 );
 
-/** An opaque JSON object kept as sent (settings other systems attach to a customer). */
-export const jsonObject = v.pipe(recordObject, v.record(v.string(), v.unknown()));
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether objects and arrays nest at most `max` levels; without recursion, so any input is safe to check. */
+function nestsWithin(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > max) return false;
+    for (const child of Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+/**
+ * An opaque JSON object kept as sent (settings other systems attach to a
+ * customer), nested at most 32 levels: deeper, and serialising it again could
+ * exhaust the stack of every request that reads it.
+ */
+export const jsonObject = v.pipe(
+  recordObject,
+  v.record(v.string(), v.unknown()),
+  v.check((value) => nestsWithin(value, MAX_JSON_DEPTH), `Objects and arrays nest at most ${MAX_JSON_DEPTH} levels`),
+);
 
 /** An array of `item`, at most `max` long. */
 export const list = <S extends v.GenericSchema>(item: S, max: number | undefined, what: string) =>

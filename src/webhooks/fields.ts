@@ -10,7 +10,8 @@ export const MAX_ENDPOINTS = 16;
 
 export const endpoint = declare(webhookEndpoints, {
   url: f.url().required(),
-  event_types: f.list<string>({ type: 'enum', values: SUBSCRIBABLE }, 'event types', 20, true).default(['*']),
+  // At least one: an endpoint that takes nothing is a mistake, not a configuration (disable it instead).
+  event_types: f.list<string>({ type: 'enum', values: SUBSCRIBABLE }, 'event types', 20, true, 1).default(['*']),
   description: f.text(500).nullable(),
   // Enabling an endpoint by hand clears why the service had disabled it, and its failure streak.
   enabled: f.boolean().default(true).clears('disabled_reason', 'failing_since'),

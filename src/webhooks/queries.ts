@@ -5,10 +5,10 @@
  * for a day. A trigger refuses a 17th endpoint (migrations/0010).
  */
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { newSecret, encryptSecret } from '../lib/secrets';
+import { encryptSecret, keyedSecret, newSecret } from '../lib/secrets';
 import { crud } from '../model/crud';
 import type { Input } from '../model/resource';
-import { listSchema, pageParams, toPage } from '../model/page';
+import { listSchema, toPage } from '../model/page';
 import type { Db } from '../store/client';
 import { webhookDeliveries, webhookEndpoints } from '../store/schema';
 import { planOf, type Built } from '../store/plan';
@@ -20,9 +20,9 @@ export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
 export const endpointQueries = crud('webhook_endpoints', endpoint);
 
-/** The create plan and the secret it stores (shown once, in the response). */
-export async function createEndpoint(workspaceId: string, input: Input, key: string | undefined) {
-  const secret = newSecret();
+/** The create plan and the secret it stores (shown once, in the response; again on a replay of its Idempotency-Key). */
+export async function createEndpoint(workspaceId: string, input: Input, key: string | undefined, idempotencyKey?: string) {
+  const secret = idempotencyKey === undefined ? newSecret() : await keyedSecret(key, workspaceId, 'create', idempotencyKey);
   const values = { ...endpoint.values(workspaceId, input), secret: await encryptSecret(secret, key) };
   return { secret, plan: endpointQueries.write.insert(values, endpoint.toApi) };
 }
@@ -62,7 +62,7 @@ export async function rotateSecret(workspaceId: string, id: string, key: string 
   return { secret, plan };
 }
 
-export const DeliveryList = listSchema({}, { ...pageParams, cursor: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f-]{36}$/i, 'Must be a next_cursor value from a previous page'))) });
+export const DeliveryList = listSchema({});
 
 const deliveryColumns = {
   id: webhookDeliveries.id,

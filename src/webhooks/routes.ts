@@ -37,7 +37,7 @@ export const webhookRoutes: RouteDef[] = [
     path: PATH,
     handler: route('write', { body: endpoint.create }, async (ctx, { body }) => {
       checkTarget(body.url, ctx.env);
-      const { secret, plan } = await createEndpoint(ctx.workspaceId, body, ctx.env.WEBHOOK_SECRETS_KEY);
+      const { secret, plan } = await createEndpoint(ctx.workspaceId, body, ctx.env.WEBHOOK_SECRETS_KEY, ctx.idempotencyKey);
       const created = await ctx.write(() => plan);
       return ok({ ...created, secret }, 201);
     }),

@@ -85,8 +85,8 @@ describe('POST /api/import', () => {
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ success: true, data: { imported: { segments: 1, customers: 2, contacts: 1, addresses: 2, workspace_counters: 1 } } });
     // The records are as they were; the events tell what happened (the delete, then the import restoring).
-    const { events: eventsBefore, ...recordsBefore } = before as { [table: string]: any[] };
-    const { events: eventsAfter, ...recordsAfter } = (await snapshot(ws.workspaceId)) as { [table: string]: any[] };
+    const { events: eventsBefore, ...recordsBefore } = before as { events: any[]; addresses: any[] } & { [table: string]: any[] };
+    const { events: eventsAfter, ...recordsAfter } = (await snapshot(ws.workspaceId)) as { events: any[]; addresses: any[] } & { [table: string]: any[] };
     expect(recordsAfter).toEqual(recordsBefore);
     const added = eventsAfter.slice(eventsBefore.length);
     expect(eventsAfter.slice(0, eventsBefore.length)).toEqual(eventsBefore);

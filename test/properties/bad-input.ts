@@ -38,7 +38,10 @@ export const textRoute = fc.constantFrom(...BODY_ROUTES.filter((r) => textFields
 /** `body` to route `r` with A's token (bare for Upwell when `extra.bare`). */
 export const sendBody = (r: BodyRoute, body: string | Uint8Array, extra: Partial<Call> = {}) =>
   printable({ method: r.method, path: r.path(W()), body, ...extra, bare: r.dialect === 'upwell' && !!extra.bare });
-export const run = (r: BodyRoute, c: Call) => send(W(), c, r.kind);
+export const run = async (r: BodyRoute, c: Call) => {
+  await r.prepare?.(W());
+  return send(W(), c, r.kind);
+};
 
 /** The dialect-neutral name of a 400 for a body that is not a JSON object. */
 export const isInvalidJson = (e: NormalError, dialect: Dialect) =>

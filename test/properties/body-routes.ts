@@ -1,8 +1,9 @@
 /**
  * Every route that takes a JSON body, with a body it accepts (repeatably) and
  * its fields, derived from the declarations (./fields.ts): the canonical
- * resources' create and update, AmbioSys's create, and Upwell's create, bulk
- * create, search and two updates.
+ * resources' create and update (webhook endpoints included), AmbioSys's
+ * create, and Upwell's create, bulk create, search and two updates. Routes
+ * that take no body (an action on a record) are in ./url-routes.ts only.
  */
 import fc from 'fast-check';
 import type * as v from 'valibot';
@@ -14,11 +15,12 @@ import { contact } from '../../src/contacts/fields';
 import { customer } from '../../src/customers/fields';
 import type { FieldSpec } from '../../src/model/fields';
 import { segment } from '../../src/segments/fields';
+import { endpoint } from '../../src/webhooks/fields';
 import type { Dialect } from '../errors';
 import { canonicalFields, entriesOf, fieldsOfKind, fieldsOfSpec, itemOf, rangeOf, sample, validBody, type Field } from './fields';
 import { getAt, isPlainObject, setAt, type Body, type Path } from './json';
 import type { SuccessKind } from './shapes';
-import type { World } from './world';
+import { endpointRoom, type World } from './world';
 
 export interface BodyRoute {
   /** `METHOD path` as the route is registered (src/*\/api.ts). */
@@ -33,6 +35,8 @@ export interface BodyRoute {
   strict: Path[];
   /** The body schema the route validates with (src/), whose keys `fields` must cover. */
   schema: v.GenericSchema;
+  /** Run before each request (outside its before/after): keeps a valid body acceptable (e.g. room under a per-workspace limit). */
+  prepare?: (w: World) => Promise<void>;
 }
 
 /** Route objects print as their name in counterexamples. */
@@ -63,11 +67,23 @@ function route(r: RouteSpec): BodyRoute {
   return { ...rest, fields, strict, valid: (w) => refs.reduce((out, [path, ref]) => setAt(out, path, ref(w)), body) };
 }
 
-// ---- The canonical API: four declared resources ---------------------------------
+// ---- The canonical API: five declared resources ---------------------------------
 
-/** The canonical resources, with the caller's own records they reference on create and on update. */
+/**
+ * The canonical resources, with the caller's own records they reference on
+ * create and on update, values every valid body holds (`fixed`), and what
+ * runs before a create (`prepare`).
+ */
 type Refs = Record<string, (w: World) => string>;
-const RESOURCES: { path: string; one: 'customer' | 'contact' | 'address' | 'segment'; declared: { specs: object; create: v.GenericSchema; update: v.GenericSchema }; create: Refs; update: Refs }[] = [
+const RESOURCES: {
+  path: string;
+  one: 'customer' | 'contact' | 'address' | 'segment' | 'endpoint';
+  declared: { specs: object; create: v.GenericSchema; update: v.GenericSchema };
+  create: Refs;
+  update: Refs;
+  fixed?: Body;
+  prepare?: (w: World) => Promise<void>;
+}[] = [
   {
     path: '/api/customers',
     one: 'customer',
@@ -84,9 +100,20 @@ const RESOURCES: { path: string; one: 'customer' | 'contact' | 'address' | 'segm
     update: { contact_id: (w) => w.A.contact },
   },
   { path: '/api/segments', one: 'segment', declared: segment, create: {}, update: {} },
+  {
+    path: '/api/webhook_endpoints',
+    one: 'endpoint',
+    declared: endpoint,
+    create: {},
+    update: {},
+    // Disabled: nothing is delivered to the endpoints the properties make (the body's url is a real host).
+    fixed: { enabled: false },
+    // At most 16 endpoints per workspace: the properties create many.
+    prepare: endpointRoom,
+  },
 ];
 
-const canonical = RESOURCES.flatMap(({ path, one, declared, create, update }): RouteSpec[] => {
+const canonical = RESOURCES.flatMap(({ path, one, declared, create, update, fixed, prepare }): RouteSpec[] => {
   const specs = declared.specs as Record<string, FieldSpec>;
   return [
     {
@@ -95,10 +122,11 @@ const canonical = RESOURCES.flatMap(({ path, one, declared, create, update }): R
       dialect: 'canonical',
       kind: 'canonical.create',
       path: () => path,
-      body: validBody(specs, { refs: Object.fromEntries(Object.keys(create).map((k) => [k, ''])) }),
+      body: { ...validBody(specs, { refs: Object.fromEntries(Object.keys(create).map((k) => [k, ''])) }), ...fixed },
       refs: create,
       fields: canonicalFields(specs, false),
       schema: declared.create,
+      ...(prepare ? { prepare } : {}),
     },
     {
       name: `PATCH ${path}/:id`,
@@ -106,7 +134,7 @@ const canonical = RESOURCES.flatMap(({ path, one, declared, create, update }): R
       dialect: 'canonical',
       kind: 'canonical.update',
       path: (w) => `${path}/${w.A[one]}`,
-      body: validBody(specs, { update: true }),
+      body: { ...validBody(specs, { update: true }), ...fixed },
       refs: update,
       fields: canonicalFields(specs, true),
       schema: declared.update,
@@ -235,7 +263,7 @@ const upwell: RouteSpec[] = [
     path: () => '/api/rest/bulk-customers',
     body: { inputs: [upwellInput(), validBody(customerSpecs, { names: { name: 'name' } })] },
     refs: { 'inputs.0.billToCustomerId': (w) => w.A.customer },
-    fields: [{ path: ['inputs'], kind: 'array', required: true }, ...upwellInsert(['inputs', 0], ['createCustomers', 'returning', 0])],
+    fields: [{ path: ['inputs'], kind: 'array', min: 1, required: true }, ...upwellInsert(['inputs', 0], ['createCustomers', 'returning', 0])],
     schema: CreateCustomers,
   },
   {

@@ -11,13 +11,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dialectOf, expectErrorShape } from '../errors';
-import { createAddress, createContact, createCustomer, createSegment } from '../fixtures';
+import { create, createAddress, createContact, createCustomer, createSegment } from '../fixtures';
 import { api, type ApiResponse } from '../helpers';
 import { BODY_ROUTES, fieldsOf } from './body-routes';
 import { setAt } from './json';
 import { ID_ROUTES } from './url-routes';
 import { expectSuccess, type SuccessKind } from './shapes';
-import { dbState, makeWorld, type World } from './world';
+import { dbState, endpointRoom, makeWorld, type World } from './world';
 
 let w: World;
 const logs = {
@@ -53,14 +53,17 @@ const bodyWrite = fc.constantFrom(...BODY_ROUTES).chain((r) => {
   const fields = fieldsOf(r, 'text');
   const field = fields.length ? fc.option(fc.constantFrom(...fields), { nil: undefined }) : fc.constant(undefined);
   return fc.tuple(field, text, fc.boolean()).map(([f, value, bare]) =>
-    shown(r.name, { field: f?.path.join('.'), value, bare }, async (): Promise<Write> => ({
-      name: r.name,
-      method: r.method,
-      path: r.path(w),
-      body: f ? setAt(r.valid(w), f.path, value) : r.valid(w),
-      kind: r.kind,
-      bare: r.dialect === 'upwell' && bare,
-    })),
+    shown(r.name, { field: f?.path.join('.'), value, bare }, async (): Promise<Write> => {
+      await r.prepare?.(w);
+      return {
+        name: r.name,
+        method: r.method,
+        path: r.path(w),
+        body: f ? setAt(r.valid(w), f.path, value) : r.valid(w),
+        kind: r.kind,
+        bare: r.dialect === 'upwell' && bare,
+      };
+    }),
   );
 });
 
@@ -70,6 +73,10 @@ const CREATE: Record<string, () => Promise<{ id: string }>> = {
   '/api/customers/': () => createCustomer(w.A.token, { tax_ids: [{ tax: 'VAT', tax_value: 'X' }] }),
   '/api/contacts/': () => createContact(w.A.token, w.A.customer),
   '/api/addresses/': () => createAddress(w.A.token, w.A.customer),
+  '/api/webhook_endpoints/': async () => {
+    await endpointRoom(w);
+    return create(w.A.token, '/api/webhook_endpoints', { url: 'https://example.com/hooks', enabled: false });
+  },
 };
 const deleteWrite = fc.constantFrom(...ID_ROUTES.filter((r) => r.method === 'DELETE')).map((r) =>
   shown(r.name, r.prefix, async (): Promise<Write> => {
@@ -79,8 +86,13 @@ const deleteWrite = fc.constantFrom(...ID_ROUTES.filter((r) => r.method === 'DEL
   }),
 );
 
+/** The POSTs that take no body, on one of A's records (the retry acts on it again: a rotation, a redelivery). */
+const actionWrite = fc.constantFrom(...ID_ROUTES.filter((r) => r.method === 'POST')).map((r) =>
+  shown(r.name, r.prefix, async (): Promise<Write> => ({ name: r.name, method: r.method, path: `${r.prefix}${r.own(w)[0]}${r.suffix ?? ''}`, kind: r.kind })),
+);
+
 /** A random valid write (or body read) of every route but the GETs. */
-const writeArb = (): fc.Arbitrary<() => Promise<Write>> => fc.oneof({ weight: 4, arbitrary: bodyWrite }, deleteWrite);
+const writeArb = (): fc.Arbitrary<() => Promise<Write>> => fc.oneof({ weight: 4, arbitrary: bodyWrite }, deleteWrite, { weight: 1, arbitrary: actionWrite });
 
 /** Errors a binding may throw: D1-like messages, network failures, odd Error subclasses, with causes. */
 const faultError = fc

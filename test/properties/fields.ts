@@ -26,7 +26,7 @@ export interface Field {
   nullable?: boolean;
   /** Must be sent (a body without it is a 400 naming it). */
   required?: boolean;
-  /** text: maximum length; integer: range. */
+  /** text: maximum length; integer: range; array: least items (an empty array is refused under it). */
   max?: number;
   min?: number;
   /** Text that is blank after trimming counts as absent (echoed as null). */
@@ -53,7 +53,7 @@ export function fieldsOfKind(kind: Kind, path: Path, out: Path | undefined, flag
     case 'json':
       return [{ path, kind: 'object', out, ...flags }];
     case 'list':
-      return [{ path, kind: 'array', ...flags }, ...fieldsOfKind(kind.item, [...path, 0], at(0))];
+      return [{ path, kind: 'array', ...(kind.min ? { min: kind.min } : {}), ...flags }, ...fieldsOfKind(kind.item, [...path, 0], at(0))];
     case 'object':
       return [
         { path, kind: 'object', strict: true, ...flags },

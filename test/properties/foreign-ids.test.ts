@@ -15,7 +15,7 @@ quietRequestLog();
 
 describe('the other workspace’s ids are indistinguishable from unknown ids', () => {
   type Slot = 'own' | 'other' | 'missing';
-  type Kind = 'segment' | 'customer' | 'contact' | 'address';
+  type Kind = 'segment' | 'customer' | 'contact' | 'address' | 'endpoint' | 'event';
   interface Template {
     name: string;
     method: string;
@@ -47,6 +47,14 @@ describe('the other workspace’s ids are indistinguishable from unknown ids', (
     ]),
     { name: 'GET /api/customers?segment_id', method: 'GET', kind: 'canonical.list', slots: ['segment'], path: ([s]) => `/api/customers?segment_id=${s}` },
     { name: 'GET /api/contacts?customer_id', method: 'GET', kind: 'canonical.list', slots: ['customer'], path: ([c]) => `/api/contacts?customer_id=${c}` },
+    { name: 'GET /api/events/:id', method: 'GET', kind: 'events.get', slots: ['event'], path: ([e]) => `/api/events/${e}` },
+    { name: 'POST /api/events/:id/redeliver', method: 'POST', kind: 'events.redeliver', slots: ['event'], path: ([e]) => `/api/events/${e}/redeliver` },
+    { name: 'GET /api/events?object_id', method: 'GET', kind: 'events.list', slots: ['customer'], path: ([c]) => `/api/events?object_id=${c}` },
+    { name: 'GET /api/webhook_endpoints/:id', method: 'GET', kind: 'canonical.get', slots: ['endpoint'], path: ([e]) => `/api/webhook_endpoints/${e}` },
+    { name: 'PATCH /api/webhook_endpoints/:id', method: 'PATCH', kind: 'canonical.update', slots: ['endpoint'], path: ([e]) => `/api/webhook_endpoints/${e}`, body: () => ({ description: 'N' }) },
+    { name: 'DELETE /api/webhook_endpoints/:id', method: 'DELETE', kind: 'canonical.delete', slots: ['endpoint'], path: ([e]) => `/api/webhook_endpoints/${e}` },
+    { name: 'POST /api/webhook_endpoints/:id/rotate_secret', method: 'POST', kind: 'webhooks.rotate', slots: ['endpoint'], path: ([e]) => `/api/webhook_endpoints/${e}/rotate_secret` },
+    { name: 'GET /api/webhook_endpoints/:id/deliveries', method: 'GET', kind: 'webhooks.deliveries', slots: ['endpoint'], path: ([e]) => `/api/webhook_endpoints/${e}/deliveries` },
   ];
   const slot = fc.constantFrom<Slot>('own', 'other', 'other', 'missing');
   const arb = fc
@@ -67,7 +75,7 @@ describe('the other workspace’s ids are indistinguishable from unknown ids', (
         const where = `${t.name} ${JSON.stringify(slots)} -> ${got.res.status} ${JSON.stringify(got.res.body).slice(0, 300)} / unknown ids -> ${twin.res.status} ${JSON.stringify(twin.res.body).slice(0, 300)}`;
         expect(got.res.status, where).toBe(twin.res.status);
         if (got.error || twin.error) expect(got.error, where).toEqual(twin.error);
-        else if (t.kind === 'canonical.list') expect(got.res.body.data, where).toEqual(twin.res.body.data);
+        else if (t.kind === 'canonical.list' || t.kind === 'events.list') expect(got.res.body.data, where).toEqual(twin.res.body.data);
       }),
       {
         numRuns: 80,

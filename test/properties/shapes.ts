@@ -21,12 +21,41 @@ export type SuccessKind =
   | 'upwell.search'
   | 'upwell.get'
   | 'upwell.putId'
-  | 'upwell.putSource';
+  | 'upwell.putSource'
+  | 'events.list'
+  | 'events.get'
+  | 'events.redeliver'
+  | 'webhooks.rotate'
+  | 'webhooks.deliveries';
 
 /** Any UUID (ids sent by clients are matched case-insensitively). */
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const uuid = () => expect.stringMatching(UUID_RE);
+/** A canonical list's next_cursor: the last id, or the cursor of another walk (`u.` updated_at, `s.` search, `p.` prefix). */
+const LIST_CURSOR = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|u\.\d+\.[0-9a-f-]{36}|s\.\d+|p\.[A-Za-z0-9_-]+)$/;
+/** An event as GET /api/events shows it: its object is a record of the caller's workspace. */
+const event = (workspaceId: string) => ({
+  id: uuid(),
+  type: expect.stringMatching(/^(customer|contact|address|segment)\.(created|updated|deleted)$/),
+  object_id: uuid(),
+  created_at: expect.stringMatching(ISO),
+  data: expect.objectContaining({ object: expect.objectContaining({ workspace_id: workspaceId }) }),
+  request_id: expect.toSatisfy((x: unknown) => x === null || typeof x === 'string'),
+  token_id: expect.toSatisfy((x: unknown) => x === null || typeof x === 'string'),
+  api: expect.any(String),
+});
+/** A page of a canonical list: the envelope, each item checked by `item`, and the cursor. */
+function listPage(res: ApiResponse, at: string, item: (x: unknown) => void, cursor: RegExp) {
+  const b = res.body;
+  expect(res.status, at).toBe(200);
+  expect(Object.keys(b).sort(), at).toEqual(['data', 'has_more', 'next_cursor', 'success']);
+  expect(b.success, at).toBe(true);
+  expect(Array.isArray(b.data), at).toBe(true);
+  b.data.forEach(item);
+  expect(typeof b.has_more, at).toBe('boolean');
+  expect(b.has_more ? cursor.test(b.next_cursor) : b.next_cursor === null, at).toBe(true);
+}
 const stringOrNull = () => expect.toSatisfy((x: unknown) => x === null || typeof x === 'string');
 const ambiosysCustomer = () => ({
   customer_id: expect.any(Number),
@@ -67,14 +96,26 @@ export function expectSuccess(kind: SuccessKind, res: ApiResponse, workspaceId: 
       expect(b, at).toEqual({ success: true, data: { id: uuid(), deleted: true } });
       return;
     case 'canonical.list':
+      return listPage(res, at, record, LIST_CURSOR);
+    case 'events.list':
+      // The cursor is the last event's sequence number.
+      return listPage(res, at, (e) => expect(e, at).toEqual(event(workspaceId)), /^\d+$/);
+    case 'events.get':
       expect(res.status, at).toBe(200);
-      expect(Object.keys(b).sort(), at).toEqual(['data', 'has_more', 'next_cursor', 'success']);
-      expect(b.success, at).toBe(true);
-      expect(Array.isArray(b.data), at).toBe(true);
-      b.data.forEach(record);
-      expect(typeof b.has_more, at).toBe('boolean');
-      expect(b.next_cursor === null || UUID_RE.test(b.next_cursor), at).toBe(true);
+      expect(b, at).toEqual({ success: true, data: event(workspaceId) });
       return;
+    case 'events.redeliver':
+      expect(res.status, at).toBe(202);
+      expect(b, at).toEqual({ success: true, data: { event_id: uuid(), queued: true } });
+      return;
+    case 'webhooks.rotate':
+      expect(res.status, at).toBe(200);
+      expect(Object.keys(b).sort(), at).toEqual(['data', 'success']);
+      record(b.data);
+      expect(b.data.secret, at).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
+      return;
+    case 'webhooks.deliveries':
+      return listPage(res, at, (d) => expect(d, at).toMatchObject({ id: uuid(), endpoint_id: uuid(), event_id: expect.any(String), status: expect.any(String) }), UUID_RE);
     case 'ambiosys.create':
       expect(res.status, at).toBe(201);
       expect(b, at).toEqual({ success: true, customer: ambiosysCustomer() });

@@ -11,9 +11,15 @@ import { ListQuery } from '../../src/compat/upwell/schemas';
 import { contact } from '../../src/contacts/fields';
 import { customer } from '../../src/customers/fields';
 import { CustomerList } from '../../src/customers/queries';
+import { EventList } from '../../src/events/queries';
+import { EVENT_TYPES, OBJECT_TYPES } from '../../src/events/sources';
+import { fold } from '../../src/lib/text';
+import { parseInstant } from '../../src/lib/time';
 import type { FieldSpec, Kind } from '../../src/model/fields';
-import { listSchema } from '../../src/model/page';
+import { listSchema, syncedListSchema } from '../../src/model/page';
 import { segment } from '../../src/segments/fields';
+import { searchable } from '../../src/store/search';
+import { endpoint } from '../../src/webhooks/fields';
 import type { Dialect } from '../errors';
 import { named } from './body-routes';
 import { entriesOf } from './fields';
@@ -36,7 +42,10 @@ export interface QueryRoute {
   kind: SuccessKind;
   path: string;
   params: { [key: string]: QueryRule };
-  /** A rule over several parameters, once each is valid: the parameters a 400 names when it is broken. */
+  /**
+   * The rules over several parameters (on the values as sent, valid or not):
+   * the parameters a 400 names for those that are broken.
+   */
   across?: (params: Map<string, string>) => string[];
 }
 
@@ -75,6 +84,59 @@ function paramsOf(schema: v.GenericSchema, specs: Record<string, FieldSpec>, ext
 const specsOf = (declared: { specs: object }) => declared.specs as Record<string, FieldSpec>;
 const text255: QueryRule = (s) => lengthOk(s, 1, 255);
 
+/** An ISO 8601 instant the API takes (src/lib/time.ts decides the calendar and the range). */
+const instant: QueryRule = (s) => typeof parseInstant(s) === 'number';
+
+/**
+ * Incremental sync (README, "Lists"): `order` id or updated_at,
+ * `updated_since` an instant (it implies order=updated_at), and each walk's
+ * cursor: the last id (any case), or `u.<updated_at>.<id>` of the updated_at
+ * walk (as the API wrote it, in lower case).
+ */
+const UPDATED_CURSOR = /^u\.\d{1,16}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SYNC: Record<string, QueryRule> = {
+  order: (s) => s === 'id' || s === 'updated_at',
+  updated_since: instant,
+  cursor: (s) => UUID_RE.test(s) || UPDATED_CURSOR.test(s),
+};
+type Walk = 'id' | 'updated' | 'search' | 'prefix';
+const syncWalk = (p: Map<string, string>): Walk => (p.get('order') === 'updated_at' || (!p.has('order') && p.has('updated_since')) ? 'updated' : 'id');
+
+/** The rules over several sync parameters: updated_since takes the updated_at order; a cursor must be its walk's. */
+function syncAcross(p: Map<string, string>, walk: Walk, cursorOk: (cursor: string, walk: Walk) => boolean): string[] {
+  const bad: string[] = [];
+  if (p.has('updated_since') && p.get('order') === 'id') bad.push('updated_since');
+  if (p.has('cursor') && !cursorOk(p.get('cursor')!, walk)) bad.push('cursor');
+  return bad;
+}
+
+/** A customer search's walks (README, "Lists"): q of 3+ characters (folded) walks the index, `s.<n>`; shorter, the names from the prefix on, `p.<base64url of [name, id]>`. */
+const SEARCH_CURSOR = /^s\.\d{1,19}$/;
+const PREFIX_CURSOR = /^p\.[A-Za-z0-9_-]{1,2000}$/;
+function prefixCursorOk(cursor: string): boolean {
+  try {
+    const bytes = Uint8Array.from(atob(cursor.slice(2).replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID_RE.test(value[1]);
+  } catch {
+    return false;
+  }
+}
+const customerCursor = (cursor: string, walk: Walk) =>
+  walk === 'id' ? UUID_RE.test(cursor) : walk === 'updated' ? UPDATED_CURSOR.test(cursor) : walk === 'search' ? SEARCH_CURSOR.test(cursor) : PREFIX_CURSOR.test(cursor) && prefixCursorOk(cursor);
+
+/** The customers list: q walks its own order (no `order`, no `updated_since`); the cursor must be the walk's. */
+function customerAcross(p: Map<string, string>): string[] {
+  const q = p.get('q');
+  if (q === undefined) return syncAcross(p, syncWalk(p), customerCursor);
+  const bad: string[] = [];
+  if (p.has('order')) bad.push('order');
+  if (p.has('updated_since')) bad.push('updated_since');
+  const walk: Walk = searchable(fold(q.trim())) ? 'search' : 'prefix';
+  if (p.has('cursor') && !customerCursor(p.get('cursor')!, walk)) bad.push('cursor');
+  return bad;
+}
+
 /** Every list route and the query parameters it takes, each with its rule. */
 export const QUERY_ROUTES: QueryRoute[] = named<QueryRoute>([
   {
@@ -82,8 +144,12 @@ export const QUERY_ROUTES: QueryRoute[] = named<QueryRoute>([
     dialect: 'canonical',
     kind: 'canonical.list',
     path: '/api/customers',
-    // Beyond the declared filters: tax_value (any tax id) and q (name substring), text up to 255.
-    params: paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255 }),
+    // Beyond the declared filters: tax_value (any tax id) and q (name substring), text up to 255; sync; a cursor of any walk.
+    params: {
+      ...paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255, order: SYNC.order!, updated_since: SYNC.updated_since! }),
+      cursor: (s) => UUID_RE.test(s) || UPDATED_CURSOR.test(s) || SEARCH_CURSOR.test(s) || PREFIX_CURSOR.test(s),
+    },
+    across: customerAcross,
   },
   ...(
     [
@@ -96,8 +162,34 @@ export const QUERY_ROUTES: QueryRoute[] = named<QueryRoute>([
     dialect: 'canonical',
     kind: 'canonical.list',
     path: `/api/${r}`,
-    params: paramsOf(listSchema(declared.filters), specsOf(declared)),
+    params: { ...paramsOf(syncedListSchema(declared.filters), specsOf(declared), SYNC), cursor: SYNC.cursor! },
+    // The cursor as the API reads it: lower-cased first.
+    across: (p) => syncAcross(p, syncWalk(p), (cursor, walk) => (walk === 'updated' ? UPDATED_CURSOR : UUID_RE).test(cursor.toLowerCase())),
   })),
+  {
+    name: 'GET /api/events',
+    dialect: 'canonical',
+    kind: 'events.list',
+    path: '/api/events',
+    // Oldest or newest first; an event type or `object.*`; an object; created_at bounds; the cursor an event's sequence number.
+    params: {
+      ...paramsOf(EventList, {}, {
+        order: (s) => s === 'asc' || s === 'desc',
+        type: (s) => [...EVENT_TYPES, ...OBJECT_TYPES.map((o) => `${o}.*`)].includes(s),
+        object_id: (s) => UUID_RE.test(s),
+        created_gte: instant,
+        created_lt: instant,
+      }),
+      cursor: (s) => /^\d{1,19}$/.test(s),
+    },
+  },
+  {
+    name: 'GET /api/webhook_endpoints',
+    dialect: 'canonical',
+    kind: 'canonical.list',
+    path: '/api/webhook_endpoints',
+    params: paramsOf(listSchema(endpoint.filters), specsOf(endpoint)),
+  },
   {
     name: 'GET /api/customers/getCustomers',
     dialect: 'ambiosys',
@@ -121,14 +213,16 @@ export const QUERY_ROUTES: QueryRoute[] = named<QueryRoute>([
   },
 ]);
 
-/** Routes that name one record by path. */
+/** Routes that name one record by path: `${prefix}${id}${suffix}`. */
 export interface IdRoute {
   /** `METHOD path` as the route is registered. */
   name: string;
-  method: 'GET' | 'PATCH' | 'DELETE' | 'PUT';
+  method: 'GET' | 'PATCH' | 'DELETE' | 'PUT' | 'POST';
   dialect: Dialect;
   kind: SuccessKind;
   prefix: string;
+  /** What follows the id (an action on the record: `/rotate_secret`). */
+  suffix?: string;
   body?: Body;
   /** A's own ids this route would find (so a random id equal to one is not "missing"). */
   own: (w: World) => string[];
@@ -146,4 +240,28 @@ export const ID_ROUTES: IdRoute[] = named([
   { name: 'GET /api/customers/getCustomers/:id', method: 'GET', dialect: 'ambiosys', kind: 'ambiosys.get', prefix: '/api/customers/getCustomers/', own: (w) => w.A.numbers.map(String) },
   { name: 'GET /api/rest/customers/:id', method: 'GET', dialect: 'upwell', kind: 'upwell.get', prefix: '/api/rest/customers/', own: ownOf('customers') },
   { name: 'PUT /api/rest/customers/:id', method: 'PUT', dialect: 'upwell', kind: 'upwell.putId', prefix: '/api/rest/customers/', body: { input: {} }, own: ownOf('customers') },
+  { name: 'GET /api/events/:id', method: 'GET', dialect: 'canonical', kind: 'events.get', prefix: '/api/events/', own: (w) => [w.A.event] },
+  // Takes no body.
+  { name: 'POST /api/events/:id/redeliver', method: 'POST', dialect: 'canonical', kind: 'events.redeliver', prefix: '/api/events/', suffix: '/redeliver', own: (w) => [w.A.event] },
+  ...(
+    [
+      ['GET', 'canonical.get', '', undefined],
+      ['PATCH', 'canonical.update', '', {}],
+      ['DELETE', 'canonical.delete', '', undefined],
+      // Takes no body.
+      ['POST', 'webhooks.rotate', '/rotate_secret', undefined],
+      ['GET', 'webhooks.deliveries', '/deliveries', undefined],
+    ] as const
+  ).map(
+    ([method, kind, suffix, body]): IdRoute => ({
+      name: `${method} /api/webhook_endpoints/:id${suffix}`,
+      method,
+      dialect: 'canonical',
+      kind,
+      prefix: '/api/webhook_endpoints/',
+      ...(suffix ? { suffix } : {}),
+      ...(body ? { body } : {}),
+      own: method === 'DELETE' ? () => [] : (w) => [w.A.endpoint],
+    }),
+  ),
 ]);

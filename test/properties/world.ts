@@ -6,22 +6,46 @@
  */
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { MAX_ENDPOINTS } from '../../src/webhooks/fields';
 import { createAddress, createContact, createCustomer, createSegment } from '../fixtures';
 import { ok, snapshot, workspace } from '../helpers';
 
 export type State = Awaited<ReturnType<typeof snapshot>>;
-const TABLES = ['segments', 'customers', 'customer_tax_ids', 'contacts', 'addresses'];
+const TABLES = ['segments', 'customers', 'customer_tax_ids', 'contacts', 'addresses', 'events', 'webhook_endpoints'];
+
+/**
+ * A state without what the webhook queue consumer writes after a request has
+ * answered, at a time of its own: an event's `dispatched_at`. (The world's
+ * endpoints are all disabled, so the consumer delivers nothing and changes no
+ * endpoint.) Everything else a request did or did not write is compared.
+ */
+export function settled(state: State): State {
+  const events = (state.events as Record<string, unknown>[]).map(({ dispatched_at: _, ...event }) => event);
+  return { ...state, events };
+}
 
 /**
  * snapshot(workspaceId) of test/helpers.ts for several workspaces at once:
  * the same statements (every row of every table of the workspace, by rowid),
- * sent as one D1 batch instead of five round trips each. makeWorld() checks
- * that both agree.
+ * sent as one D1 batch instead of seven round trips each, settled().
+ * makeWorld() checks that both agree.
  */
 export async function snapshots(...workspaceIds: string[]): Promise<State[]> {
   const statements = workspaceIds.flatMap((id) => TABLES.map((t) => env.DB.prepare(`SELECT * FROM ${t} WHERE workspace_id = ? ORDER BY rowid`).bind(id)));
   const results = await env.DB.batch(statements);
-  return workspaceIds.map((_, i) => Object.fromEntries(TABLES.map((t, j) => [t, results[i * TABLES.length + j]!.results])));
+  return workspaceIds.map((_, i) => settled(Object.fromEntries(TABLES.map((t, j) => [t, results[i * TABLES.length + j]!.results]))));
+}
+
+/**
+ * Room for another webhook endpoint in A (at most MAX_ENDPOINTS per
+ * workspace): the properties create endpoints as they run, and a valid body
+ * must stay acceptable. Removes A's endpoints but the world's own, outside
+ * any request's before/after.
+ */
+export async function endpointRoom(w: World): Promise<void> {
+  const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM webhook_endpoints WHERE workspace_id = ?').bind(w.A.workspaceId).first<{ n: number }>())!;
+  if (n < MAX_ENDPOINTS - 1) return;
+  await env.DB.prepare('DELETE FROM webhook_endpoints WHERE workspace_id = ? AND id <> ?').bind(w.A.workspaceId, w.A.endpoint).run();
 }
 
 /** Both workspaces' rows, A's then B's. */
@@ -55,6 +79,10 @@ export interface Side {
   sourceSystemId: string;
   /** AmbioSys numbers of the workspace's customers. */
   numbers: number[];
+  /** A webhook endpoint, disabled (nothing is delivered to it). */
+  endpoint: string;
+  /** An event of the workspace (its first). */
+  event: string;
   /** A string that appears in this workspace's records and nowhere else. */
   marker: string;
 }
@@ -81,7 +109,10 @@ export async function populate(label: string, extra = 0): Promise<Side> {
   for (let i = 0; i < extra; i++) await ok('POST', '/api/customers/create', ws.token, { name: `Ambio ${i} ${marker}` }, 201);
   const list = await ok('GET', '/api/customers/getCustomers?limit=100', ws.token);
   const numbers = (list.clientes as { customer_id: number }[]).map((c) => c.customer_id);
-  return { ...ws, segment, customer, contact, address, upwell, sourceSystem, sourceSystemId, numbers, marker };
+  // Disabled: the consumer of the events the properties make delivers to no endpoint of the world.
+  const endpoint = (await ok('POST', '/api/webhook_endpoints', ws.token, { url: 'https://example.com/hooks', description: marker, enabled: false }, 201)).data.id;
+  const event = (await ok('GET', '/api/events?limit=1', ws.token)).data[0].id;
+  return { ...ws, segment, customer, contact, address, upwell, sourceSystem, sourceSystemId, numbers, endpoint, event, marker };
 }
 
 export interface World {
@@ -95,7 +126,7 @@ export async function makeWorld(): Promise<World> {
   const A = await populate('A', 3);
   const B = await populate('B');
   const [a, b] = await snapshots(A.workspaceId, B.workspaceId);
-  expect(a).toEqual(await snapshot(A.workspaceId));
-  expect(b).toEqual(await snapshot(B.workspaceId));
+  expect(a).toEqual(settled(await snapshot(A.workspaceId)));
+  expect(b).toEqual(settled(await snapshot(B.workspaceId)));
   return { A, B, bIds: [...idsOf(b!)] };
 }
