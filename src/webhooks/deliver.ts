@@ -80,13 +80,37 @@ interface Attempt {
   ms: number;
 }
 
+/**
+ * The start of an answer's body, at most EXCERPT_CHARS characters: read only
+ * that far, then the rest is cancelled. An answer is the receiver's: one that
+ * never ends, or of gigabytes, must neither hold the attempt until its
+ * timeout nor fill the Worker's memory.
+ */
+async function excerpt(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (text.length < EXCERPT_CHARS) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // Cut off (the timeout, the connection): what came is kept.
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return text.slice(0, EXCERPT_CHARS);
+}
+
 async function post(url: string, headers: Record<string, string>, body: string): Promise<Attempt> {
   const started = Date.now();
   try {
     const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
     // Only a short excerpt of the answer is kept (it is the receiver's, not ours).
-    const text = await response.text().catch(() => '');
-    return { status: response.status, excerpt: text.slice(0, EXCERPT_CHARS), error: null, ms: Date.now() - started };
+    return { status: response.status, excerpt: await excerpt(response), error: null, ms: Date.now() - started };
   } catch (error) {
     const timeout = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     return { status: null, excerpt: null, error: timeout ? `timeout after ${ATTEMPT_TIMEOUT_MS} ms` : 'connection failed', ms: Date.now() - started };
@@ -155,31 +179,51 @@ async function attempt(db: Db, env: Env, deliveryId: string, now: number): Promi
   return { retryIn: delay };
 }
 
-/** The queue consumer of WEBHOOKS: fan-outs and attempts. */
+/** One message of the WEBHOOKS queue: acked, or retried (after its delay) when it has to be tried again. */
+async function handle(db: Db, env: Env, message: Message<EventMessage>): Promise<void> {
+  const now = Date.now();
+  try {
+    const body = message.body;
+    if ('event' in body) {
+      const ids = await fanOut(db, body.event, body.redeliver === true, now);
+      if (ids.length > 0) await env.WEBHOOKS.sendBatch(ids.map((delivery) => ({ body: { delivery }, contentType: 'json' as const })));
+      message.ack();
+      return;
+    }
+    const outcome = await attempt(db, env, body.delivery, now);
+    if ('retryIn' in outcome) message.retry({ delaySeconds: outcome.retryIn });
+    else {
+      if ('dead' in outcome) await env.WEBHOOKS_DEAD.send({ delivery: body.delivery }, { contentType: 'json' });
+      message.ack();
+    }
+  } catch (error) {
+    // Unexpected (the database unreachable, a bad key): logged, and the queue retries the message.
+    console.error(JSON.stringify({ level: 'error', message: 'webhook delivery failed', queue_message: message.id, error: String(error) }));
+    message.retry({ delaySeconds: 30 });
+  }
+}
+
+/**
+ * The queue consumer of WEBHOOKS: fan-outs and attempts, all the batch's
+ * messages at once, so that a receiver that hangs until the timeout holds up
+ * no other delivery of the batch (another endpoint's, another workspace's).
+ * A message the batch holds twice (an event queued by its request and by the
+ * sweep, a delivery queued twice) is handled once and the copy acked.
+ */
 export async function consume(batch: MessageBatch<EventMessage>, env: Env): Promise<void> {
   const db = database(env.DB);
-  for (const message of batch.messages) {
-    const now = Date.now();
-    try {
-      const body = message.body;
-      if ('event' in body) {
-        const ids = await fanOut(db, body.event, body.redeliver === true, now);
-        if (ids.length > 0) await env.WEBHOOKS.sendBatch(ids.map((delivery) => ({ body: { delivery }, contentType: 'json' as const })));
-        message.ack();
-        continue;
-      }
-      const outcome = await attempt(db, env, body.delivery, now);
-      if ('retryIn' in outcome) message.retry({ delaySeconds: outcome.retryIn });
-      else {
-        if ('dead' in outcome) await env.WEBHOOKS_DEAD.send({ delivery: body.delivery }, { contentType: 'json' });
-        message.ack();
-      }
-    } catch (error) {
-      // Unexpected (the database unreachable, a bad key): logged, and the queue retries the message.
-      console.error(JSON.stringify({ level: 'error', message: 'webhook delivery failed', queue_message: message.id, error: String(error) }));
-      message.retry({ delaySeconds: 30 });
+  const seen = new Set<string>();
+  const distinct = batch.messages.filter((message) => {
+    const body = message.body;
+    const key = 'event' in body ? `event:${body.event}:${body.redeliver === true}` : `delivery:${body.delivery}`;
+    if (seen.has(key)) {
+      message.ack();
+      return false;
     }
-  }
+    seen.add(key);
+    return true;
+  });
+  await Promise.all(distinct.map((message) => handle(db, env, message)));
 }
 
 /** The dead-letter queue's consumer: marks the deliveries that reached it (the consumer's own, and messages that kept crashing it). */
@@ -190,7 +234,7 @@ export async function consumeDead(batch: MessageBatch<EventMessage>, env: Env): 
     await db
       .update(webhookDeliveries)
       .set({ status: 'dead', next_retry_at: null, updated_at: Date.now() })
-      .where(and(inArray(webhookDeliveries.id, ids), sql`${webhookDeliveries.status} <> 'succeeded'`));
+      .where(and(inArray(webhookDeliveries.id, ids), sql`${webhookDeliveries.status} NOT IN ('succeeded', 'dead')`));
   }
   for (const message of batch.messages) {
     if ('event' in message.body) console.error(JSON.stringify({ level: 'error', message: 'an event message reached the dead-letter queue', event_id: message.body.event }));
