@@ -73,8 +73,9 @@ const SELECT_ONE =
 const SELECT_PLAIN = `SELECT ${COLUMNS} FROM customers WHERE workspace_id = ?1 AND id = ?2`;
 
 const CUSTOMER_EXISTS = 'EXISTS (SELECT id FROM customers WHERE workspace_id = ?1 AND id = ?2)';
-const DELETE_ADDRESSES = `DELETE FROM addresses WHERE workspace_id = ?1 AND customer_id = ?2 AND ${CUSTOMER_EXISTS}`;
-const DELETE_CONTACTS = `DELETE FROM contacts WHERE workspace_id = ?1 AND customer_id = ?2 AND ${CUSTOMER_EXISTS}`;
+// +workspace_id, as the main Worker writes it (src/customers/queries.ts): the customer's rows, not a walk of the workspace.
+const DELETE_ADDRESSES = `DELETE FROM addresses WHERE +workspace_id = ?1 AND customer_id = ?2 AND ${CUSTOMER_EXISTS}`;
+const DELETE_CONTACTS = `DELETE FROM contacts WHERE +workspace_id = ?1 AND customer_id = ?2 AND ${CUSTOMER_EXISTS}`;
 const DELETE_CUSTOMER = 'DELETE FROM customers WHERE workspace_id = ?1 AND id = ?2 RETURNING id';
 
 /** Updatable fields: API name -> [column, how the value is stored]. */

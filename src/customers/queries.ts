@@ -11,7 +11,7 @@ import { walkOf as syncWalk, listSchema, pageParams, syncParams, toPage, updated
 import { text } from '../model/values';
 import type { Db } from '../store/client';
 import { owned } from '../store/plan';
-import { qualified, relatedIds } from '../store/related';
+import { qualified, relatedIds, unindexed } from '../store/related';
 import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../store/schema';
 import { customerRowid, customerSearch, searchable, searchQuery } from '../store/search';
 import { family, param, read, type Values } from '../store/statements';
@@ -40,11 +40,13 @@ export const customerQueries = crud('customers', customer, {
   computed: () => ({ number: nextNumber(param('workspace_id')) }),
   before: (db) => [takeNumber(db, param('workspace_id'))],
   // Addresses and contacts go with the customer, under the same guard; tax ids follow by ON DELETE CASCADE.
+  // `+workspace_id` keeps the workspace out of the index choice: without statistics SQLite would walk the
+  // (workspace_id, updated_at, id) index, every row of the workspace, instead of the customer's rows.
   cascade: (db, guarded) => {
     const present = exists(db.select({ id: customers.id }).from(customers).where(guarded));
     return [
-      db.delete(addresses).where(and(eq(addresses.workspace_id, param('workspaceId')), eq(addresses.customer_id, param('id')), present)),
-      db.delete(contacts).where(and(eq(contacts.workspace_id, param('workspaceId')), eq(contacts.customer_id, param('id')), present)),
+      db.delete(addresses).where(and(unindexed(addresses.workspace_id, param('workspaceId')), eq(addresses.customer_id, param('id')), present)),
+      db.delete(contacts).where(and(unindexed(contacts.workspace_id, param('workspaceId')), eq(contacts.customer_id, param('id')), present)),
     ];
   },
 });
@@ -93,6 +95,17 @@ export const CustomerList = v.pipe(
   // A search walks its own order: it takes no other.
   v.forward(v.check((l) => l.q === undefined || l.order === undefined, 'q lists in its own order: leave order out'), ['order']),
   v.forward(v.check((l) => !(l.updated_since !== undefined && (l.q !== undefined || l.order === 'id')), 'Takes order=updated_at (its default), without q'), ['updated_since']),
+  // The updated_at walk is the whole workspace's, on its (workspace_id, updated_at, id) index: under a filter
+  // it would walk every customer to find the few that match. Sync everything, or list the filter by id.
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed || walkOf(dataset.value) !== 'updated') return;
+    const list = dataset.value as Record<string, unknown>;
+    for (const filter of FILTERS) {
+      if (list[filter] === undefined) continue;
+      const path = [{ type: 'object', origin: 'value', input: list, key: filter, value: list[filter] }] as const;
+      addIssue({ message: 'order=updated_at and updated_since list the whole workspace: leave this filter out', path: path as never });
+    }
+  }),
   v.forward(
     v.check((l) => l.cursor === undefined || (CURSORS[walkOf(l)].test(l.cursor) && (walkOf(l) !== 'prefix' || prefixCursor(l.cursor) !== undefined)), CURSOR_MESSAGE),
     ['cursor'],

@@ -7,6 +7,7 @@
 import { and, eq, gt, gte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../store/client';
 import { owned, writes, type RecordTable, type Selection, type WriteOptions } from '../store/plan';
+import { unindexed } from '../store/related';
 import { family, param, read, type Values } from '../store/statements';
 import { toPage, updatedCursor, updatedCursorOf, walkOf } from './page';
 import type { Declared, Fields, Input } from './resource';
@@ -45,7 +46,9 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
       db
         .select(updated ? { ...selection, updated_at: base.updated_at } : selection)
         .from(base)
-        .where(and(eq(base.workspace_id, param('workspaceId')), ...where))
+        // An updated_at walk under a filter (a customer's contacts) walks the filter's index and sorts its few rows;
+        // left to itself, SQLite would walk the whole workspace's updated_at index (src/store/related.ts, unindexed).
+        .where(and(updated && shape.present.some((f) => filters.includes(f)) ? unindexed(base.workspace_id, param('workspaceId')) : eq(base.workspace_id, param('workspaceId')), ...where))
         .orderBy(...(updated ? [base.updated_at, base.id] : [base.id]))
         .limit(param('limit')),
     ] as const;

@@ -7,6 +7,7 @@
  */
 import { and, asc, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../store/client';
+import { qualified } from '../store/related';
 import { events, webhookDeliveries, webhookEndpoints } from '../store/schema';
 import type { EventMessage } from './dispatch';
 
@@ -21,7 +22,8 @@ export async function sweepEvents(db: Db, queue: Queue<EventMessage>, now: numbe
     .select({
       id: events.id,
       seq: events.seq,
-      listened: sql<number>`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.workspace_id} = ${events.workspace_id} AND ${webhookEndpoints.enabled} = 1)`,
+      // Qualified: in a single-table select Drizzle renders columns bare, and both tables have a workspace_id.
+      listened: sql<number>`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${qualified(webhookEndpoints.workspace_id)} = ${qualified(events.workspace_id)} AND ${qualified(webhookEndpoints.enabled)} = 1)`,
     })
     .from(events)
     .where(and(isNull(events.dispatched_at), lt(events.created_at, now - GRACE_MS)))

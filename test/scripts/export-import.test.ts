@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ROOT, WRANGLER } from './support.ts';
+import { freePort, ROOT, runNode, WRANGLER } from './support.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'customers-worker-export-'));
 /** A second database, never served: the target of a fresh import. */
@@ -23,48 +23,11 @@ interface Issued {
 let a: Issued;
 let b: Issued;
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs node with args, feeding `input` on stdin, and resolves when it exits.
- * Asynchronous on purpose: a test blocked in spawnSync for seconds cannot see
- * the server close its idle keep-alive connections, and its next fetch fails.
- * Killed (with anything it started) after 90 s.
- */
-function node(args: string[], input = ''): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'pipe', detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdin.on('error', () => {}); // a script may exit (bad arguments) before reading its input
-    child.stdin.end(input);
-    const timer = setTimeout(() => {
-      stderr += '\n[killed after 90 s]';
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 90_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
 /** Runs scripts/<name>.ts against the test's state directory (or another one; none with `remote`, for --url runs). */
 const cli = (name: 'token' | 'export' | 'import', args: string[], options: { input?: string; persistTo?: string; remote?: boolean } = {}) =>
-  node([join(ROOT, 'scripts', `${name}.ts`), ...args, ...(options.remote ? [] : ['--persist-to', options.persistTo ?? state])], options.input);
+  runNode([join(ROOT, 'scripts', `${name}.ts`), ...args, ...(options.remote ? [] : ['--persist-to', options.persistTo ?? state])], options.input);
 
-const migrate = (dir: string) => node([WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir]);
+const migrate = (dir: string) => runNode([WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir]);
 
 type Json = any;
 

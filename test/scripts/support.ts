@@ -1,4 +1,5 @@
-/** What the Node-side tests of the scripts share: where the project is, the local wrangler, and a free port. */
+/** What the Node-side tests of the scripts share: where the project is, the local wrangler, a free port, running node. */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -11,6 +12,43 @@ export function freePort(): Promise<number> {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const { port } = probe.address() as { port: number };
       probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs node with args, feeding `input` on stdin, and resolves when it exits.
+ * Asynchronous on purpose: a test blocked in spawnSync for seconds cannot see
+ * a server close its idle keep-alive connections (its next fetch fails), nor
+ * answer as a webhook receiver. Killed (with anything it started) after 90 s.
+ */
+export function runNode(args: string[], input = '', cwd = ROOT): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, stdio: 'pipe', detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdin.on('error', () => {}); // a script may exit (bad arguments) before reading its input
+    child.stdin.end(input);
+    const timer = setTimeout(() => {
+      stderr += '\n[killed after 90 s]';
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 90_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
     });
   });
 }

@@ -19,7 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken, newTokenRecord, tokenKey } from '../../src/lib/tokens.ts';
-import { freePort, ROOT, WRANGLER } from './support.ts';
+import { freePort, ROOT, runNode, WRANGLER } from './support.ts';
 
 type Json = any;
 
@@ -63,38 +63,6 @@ let tokens: Record<(typeof WORKSPACES)[number], Issued>;
 
 // ---------------------------------------------------------------- processes
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs node with args (stdin: `input`) and resolves when it exits; asynchronous, so the receiver keeps answering meanwhile. */
-function node(args: string[], input = '', cwd = ROOT): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, stdio: 'pipe', detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-    const timer = setTimeout(() => {
-      stderr += '\n[killed after 90 s]';
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 90_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
 /**
  * Tokens for fresh workspaces, stored as scripts/lib/tokens.ts stores them (the
  * record as value and metadata under the hash of the token), in one `wrangler
@@ -111,7 +79,7 @@ async function issueTokens(dir: string): Promise<typeof tokens> {
   }
   const file = join(dir, 'tokens.json');
   writeFileSync(file, JSON.stringify(entries));
-  const put = await node([WRANGLER, 'kv', 'bulk', 'put', file, '--binding', 'TOKENS', '--local', '--persist-to', dir], '', app);
+  const put = await runNode([WRANGLER, 'kv', 'bulk', 'put', file, '--binding', 'TOKENS', '--local', '--persist-to', dir], '', app);
   expect(put.status, put.stderr).toBe(0);
   rmSync(file);
   return issued as typeof tokens;
@@ -364,12 +332,12 @@ async function setUpSweep() {
   const subscription = await subscribe('sweep', '/sweep');
   const customer = await customerOf(subscription.token, 'Before import');
   await arrivals('/sweep', 1);
-  const exported = await node([join(ROOT, 'scripts', 'export.ts'), '--workspace', tokens.sweep.workspace_id, '--persist-to', state]);
+  const exported = await runNode([join(ROOT, 'scripts', 'export.ts'), '--workspace', tokens.sweep.workspace_id, '--persist-to', state]);
   expect(exported.status, exported.stderr).toBe(0);
   const renamed = exported.stdout.replace('"Before import"', '"After import"');
   expect(renamed).not.toBe(exported.stdout);
   const importedAt = Date.now();
-  const imported = await node([join(ROOT, 'scripts', 'import.ts'), '--persist-to', state], renamed);
+  const imported = await runNode([join(ROOT, 'scripts', 'import.ts'), '--persist-to', state], renamed);
   expect(imported.status, imported.stderr).toBe(0);
   // A cron run now must leave the young event to the request that (as far as it knows) is queueing it.
   const early = await scheduled(base);
@@ -383,7 +351,7 @@ beforeAll(async () => {
   for (const entry of ['wrangler.toml', 'package.json', 'tsconfig.json', 'src', 'migrations']) cpSync(join(ROOT, entry), join(app, entry), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
   // Migrations, then tokens: side by side, on one state directory, is slower.
-  const migrated = await node([WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], '', app);
+  const migrated = await runNode([WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], '', app);
   expect(migrated.status, migrated.stderr).toBe(0);
   tokens = await issueTokens(state);
   await startReceiver();
