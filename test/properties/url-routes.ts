@@ -125,10 +125,16 @@ function prefixCursorOk(cursor: string): boolean {
 const customerCursor = (cursor: string, walk: Walk) =>
   walk === 'id' ? UUID_RE.test(cursor) : walk === 'updated' ? UPDATED_CURSOR.test(cursor) : walk === 'search' ? SEARCH_CURSOR.test(cursor) : PREFIX_CURSOR.test(cursor) && prefixCursorOk(cursor);
 
-/** The customers list: q walks its own order (no `order`, no `updated_since`); the cursor must be the walk's. */
+/** The customers list's filters: the updated_at walk takes none of them (it would walk the workspace). */
+const CUSTOMER_FILTERS = [...Object.keys(customer.filters), 'tax_value'];
+
+/** The customers list: q walks its own order (no `order`, no `updated_since`); the updated_at walk takes no filter; the cursor must be the walk's. */
 function customerAcross(p: Map<string, string>): string[] {
   const q = p.get('q');
-  if (q === undefined) return syncAcross(p, syncWalk(p), customerCursor);
+  if (q === undefined) {
+    const walk = syncWalk(p);
+    return [...syncAcross(p, walk, customerCursor), ...(walk === 'updated' ? CUSTOMER_FILTERS.filter((filter) => p.has(filter)) : [])];
+  }
   const bad: string[] = [];
   if (p.has('order')) bad.push('order');
   if (p.has('updated_since')) bad.push('updated_since');
