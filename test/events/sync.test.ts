@@ -41,6 +41,16 @@ describe('order=updated_at and updated_since', () => {
     expect(rows.map((r) => r.updated_at)).toEqual(rows.map((r) => r.updated_at).sort());
   });
 
+  it("walks one customer's contacts by last change, through that customer's rows only", async () => {
+    const ws = await workspace();
+    const [a, b] = [await createCustomer(ws.token), await createCustomer(ws.token)];
+    const mine = [await createContact(ws.token, a.id), await createContact(ws.token, a.id), await createContact(ws.token, a.id)];
+    await createContact(ws.token, b.id);
+    await api('PATCH', `/api/contacts/${mine[0]!.id}`, { token: ws.token, body: { phone: '2' } });
+    const walked = await walk(ws.token, '/api/contacts', `customer_id=${a.id}&order=updated_at`, 1);
+    expect(walked.map((c) => c.id)).toEqual([mine[1]!.id, mine[2]!.id, mine[0]!.id]);
+  });
+
   it('refuses updated_since with order=id or q, a cursor of another walk, and q with an order', async () => {
     const { workspaceId, token } = await workspace();
     const c = await createCustomer(token);
