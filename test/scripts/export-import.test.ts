@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ROOT, runNode, WRANGLER } from './support.ts';
+import { freePort, ROOT, runNode, untilReady, WRANGLER } from './support.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'customers-worker-export-'));
 /** A second database, never served: the target of a fresh import. */
@@ -96,23 +96,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server = child;
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`wrangler dev not ready after 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`wrangler dev exited with ${code}:\n${output}`));
-    });
-  });
+  await untilReady(child);
   const issue = async (): Promise<Issued> => {
     const created = await cli('token', ['create', '--json']);
     expect(created.status, created.stderr).toBe(0);

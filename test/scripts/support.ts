@@ -1,5 +1,5 @@
 /** What the Node-side tests of the scripts share: where the project is, the local wrangler, a free port, running node. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -49,6 +49,26 @@ export function runNode(args: string[], input = '', cwd = ROOT): Promise<Result>
     child.on('close', (status) => {
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** Resolves once a started `wrangler dev` prints "Ready on" (with what it printed so far, kept up to date in `log`); rejects if it exits first or after 60 s. */
+export function untilReady(child: ChildProcess, log: { output: string } = { output: '' }): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wrangler dev not ready after 60 s:\n${log.output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      log.output += chunk.toString();
+      if (log.output.includes('Ready on')) {
+        clearTimeout(timer);
+        resolve(log.output);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`wrangler dev exited with ${code}:\n${log.output}`));
     });
   });
 }

@@ -19,7 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken, newTokenRecord, tokenKey } from '../../src/lib/tokens.ts';
-import { freePort, ROOT, runNode, WRANGLER } from './support.ts';
+import { freePort, ROOT, runNode, untilReady, WRANGLER } from './support.ts';
 
 type Json = any;
 
@@ -108,22 +108,7 @@ async function startDev(dir: string, vars: Record<string, string>): Promise<Dev>
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0' },
   });
   const started: Dev = { child, base: `http://127.0.0.1:${http}`, output: '' };
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wrangler dev not ready after 60 s:\n${started.output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      started.output += chunk.toString();
-      if (started.output.includes('Ready on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`wrangler dev exited with ${code}:\n${started.output}`));
-    });
-  });
+  await untilReady(child, started);
   return started;
 }
 
