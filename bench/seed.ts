@@ -10,6 +10,7 @@
  * same external ids and tax values, so that every filter must scope by workspace.
  */
 import { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from '../scripts/lib/local-d1.ts';
 
 export const WORKSPACE_A = 'bench-a';
 export const WORKSPACE_B = 'bench-b';
@@ -43,7 +44,7 @@ export const rareNumber = (customers: number) => Math.ceil(customers / 2);
 /** Seeds both workspaces; returns workspace A's customer ids in creation order. */
 export function seed(path: string, customers: number, onProgress: (done: number) => void = () => {}): string[] {
   const db = new DatabaseSync(path, { timeout: 30_000 });
-  db.exec('PRAGMA foreign_keys = ON; BEGIN');
+  db.exec('PRAGMA foreign_keys = ON');
   const customer = db.prepare(
     'INSERT INTO customers (id, workspace_id, number, name, name_search, legal_name, legal_name_search, type, tax_ids, id_crm, id_erp, ' +
       'email_address, metadata, source_system, source_system_id, created_at, updated_at, folded) ' +
@@ -61,7 +62,7 @@ export function seed(path: string, customers: number, onProgress: (done: number)
   const base = Date.now() - 2 * 86_400_000;
   const sizeB = Math.max(100, Math.floor(customers / 10));
   let done = 0;
-  try {
+  inTransaction(db, () => {
     for (const [workspace, count, start] of [
       [WORKSPACE_A, customers, base],
       [WORKSPACE_B, sizeB, base + customers + 1000],
@@ -94,12 +95,6 @@ export function seed(path: string, customers: number, onProgress: (done: number)
       // Numbers 1..count are taken: new customers continue from the workspace's counter (its total the triggers kept).
       counter.run(count, workspace);
     }
-    db.exec('COMMIT');
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
-  } finally {
-    db.close();
-  }
+  });
   return idsA;
 }

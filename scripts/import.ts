@@ -28,18 +28,12 @@
  */
 import { existsSync } from 'node:fs';
 import { checkRecord, RECORD_TABLES, upsertSql, upsertValues, type TableName, type WorkspaceRecord } from '../src/exchange/format.ts';
+import { SET_EVENT_CONTEXT } from '../src/store/event-context.ts';
 import { parseCommandLine, run, UsageError, userPath } from './lib/cli.ts';
-import { openLocalDatabase } from './lib/local-d1.ts';
+import { inTransaction, openLocalDatabase } from './lib/local-d1.ts';
 import { count, lines, progress, tally } from './lib/ndjson.ts';
 import { apiOf } from './lib/remote.ts';
 import { Staging } from './lib/staging.ts';
-
-/** The event context of a local import (the API's write batches set the same row; src/store/events.ts). */
-const IMPORT_CONTEXT =
-  'INSERT INTO event_context (id, workspace_id, request_id, token_id, api, now, from_seq) ' +
-  "VALUES (1, ?1, ?2, NULL, 'import', ?3, (SELECT coalesce(max(seq), 0) FROM events)) " +
-  'ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, request_id = excluded.request_id, ' +
-  'token_id = excluded.token_id, api = excluded.api, now = excluded.now, from_seq = excluded.from_seq';
 
 const USAGE = `usage:
   npm run import -- [--file <file>] [--persist-to <dir>] [--url <base> [--token <token>]]
@@ -171,10 +165,9 @@ await run(USAGE, async () => {
     } else {
       const db = openLocalDatabase(values['persist-to'], false);
       const upserts = new Map<TableName, ReturnType<typeof db.prepare>>();
-      db.exec('BEGIN IMMEDIATE');
-      try {
+      inTransaction(db, () => {
         // The event triggers read who wrote from this row (migrations/0010): the import's events name it, not the last request.
-        db.prepare(IMPORT_CONTEXT).run(workspaceId, `import-${crypto.randomUUID()}`, Date.now());
+        db.prepare(SET_EVENT_CONTEXT).run(workspaceId, `import-${crypto.randomUUID()}`, null, 'import', Date.now());
         for (const batch of applied(staging)) {
           for (const { line, record } of batch) {
             let upsert = upserts.get(record.table);
@@ -187,13 +180,7 @@ await run(USAGE, async () => {
             if (++done % 1000 === 0) shown.update(`importing ${source}: ${count(done)} of about ${count(total)} records`);
           }
         }
-        db.exec('COMMIT');
-      } catch (error) {
-        db.exec('ROLLBACK');
-        throw error;
-      } finally {
-        db.close();
-      }
+      });
     }
     shown.done();
     console.error(`Imported workspace ${workspaceId}: ${tally(staging.counts)} from ${source}${api ? ` in ${count(parts)} parts` : ''}.`);

@@ -211,16 +211,24 @@ export async function workspace() {
   return { workspaceId, token, readOnly, tokenId: record.token_id };
 }
 
-/** Every row of every table that belongs to `workspaceId` (its events too, but for when they were dispatched), to prove a request changed nothing. */
+/** The tables a snapshot reads: every table whose rows belong to a workspace. */
+export const SNAPSHOT_TABLES = ['segments', 'customers', 'customer_tax_ids', 'contacts', 'addresses', 'events', 'webhook_endpoints'];
+
+/**
+ * A table's rows as a snapshot keeps them: an event without its
+ * dispatched_at, which the queue consumer sets on its own after the request
+ * answered (not the request's doing).
+ */
+export const settledRows = (table: string, rows: Record<string, unknown>[]) =>
+  table === 'events' ? rows.map(({ dispatched_at: _, ...row }) => row) : rows;
+
+/** Every row of every table that belongs to `workspaceId` (settledRows()), to prove a request changed nothing. */
 export async function snapshot(workspaceId?: string) {
-  const tables = ['segments', 'customers', 'customer_tax_ids', 'contacts', 'addresses', 'events', 'webhook_endpoints'];
   const out: Record<string, unknown[]> = {};
-  for (const table of tables) {
+  for (const table of SNAPSHOT_TABLES) {
     const where = workspaceId ? ' WHERE workspace_id = ?' : '';
     const stmt = env.DB.prepare(`SELECT * FROM ${table}${where} ORDER BY rowid`);
-    const rows = (await (workspaceId ? stmt.bind(workspaceId) : stmt).all<Record<string, unknown>>()).results;
-    // The queue consumer sets an event's dispatched_at on its own, after the request: not the request's doing.
-    out[table] = table === 'events' ? rows.map(({ dispatched_at: _, ...row }) => row) : rows;
+    out[table] = settledRows(table, (await (workspaceId ? stmt.bind(workspaceId) : stmt).all<Record<string, unknown>>()).results);
   }
   return out;
 }

@@ -25,6 +25,7 @@
  * come back from `.raw()` as arrays, the cheapest form D1 returns them in.
  */
 import { uuidv7 } from '../../src/lib/ids';
+import { SET_EVENT_CONTEXT } from '../../src/store/event-context';
 
 interface Env {
   DB: D1Database;
@@ -220,11 +221,6 @@ async function authenticate(request: Request, env: Env, scope: 'read' | 'write')
   return record;
 }
 
-const SET_CONTEXT =
-  'INSERT INTO event_context (id, workspace_id, request_id, token_id, api, now, from_seq) ' +
-  "VALUES (1, ?1, ?2, ?3, 'canonical', ?4, (SELECT coalesce(max(seq), 0) FROM events)) " +
-  'ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, request_id = excluded.request_id, ' +
-  'token_id = excluded.token_id, api = excluded.api, now = excluded.now, from_seq = excluded.from_seq';
 const RECORDED =
   'SELECT id FROM events WHERE seq > (SELECT from_seq FROM event_context WHERE id = 1) AND dispatched_at IS NULL ORDER BY seq';
 
@@ -250,7 +246,7 @@ async function handle(request: Request, env: Env, timings: string[], requestId: 
   let start = performance.now();
   const token = await authenticate(request, env, scope);
   const workspaceId = token.workspace_id;
-  const context = (db: D1Database) => db.prepare(SET_CONTEXT).bind(workspaceId, requestId, token.token_id, Date.now());
+  const context = (db: D1Database) => db.prepare(SET_EVENT_CONTEXT).bind(workspaceId, requestId, token.token_id, 'canonical', Date.now());
   const recorded = (db: D1Database) => db.prepare(RECORDED);
   timings.push(`auth;dur=${(performance.now() - start).toFixed(1)}`);
 

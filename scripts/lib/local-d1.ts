@@ -39,3 +39,22 @@ export function openLocalDatabase(persistTo: string | undefined, readOnly: boole
   db.exec('PRAGMA foreign_keys = ON');
   return db;
 }
+
+/**
+ * Runs `work` as one transaction on `db` (BEGIN IMMEDIATE: the write lock up
+ * front, so a running `wrangler dev` waits rather than interleaves), commits,
+ * or rolls back and rethrows; closes the database either way.
+ */
+export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  } finally {
+    db.close();
+  }
+}

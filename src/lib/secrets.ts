@@ -21,23 +21,27 @@ export const newSecret = () => `whsec_${base64(crypto.getRandomValues(new Uint8A
  * WEBHOOK_SECRETS_KEY it cannot be guessed, like a random one.
  */
 export async function keyedSecret(setting: string | undefined, ...parts: string[]): Promise<string> {
-  if (!setting) throw new Error('WEBHOOK_SECRETS_KEY is not set (README, "Webhooks": wrangler secret put WEBHOOK_SECRETS_KEY)');
-  const key = await crypto.subtle.importKey('raw', unbase64(setting), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', keyBytes(setting), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(['whsec', ...parts].join('\n')));
   return `whsec_${base64(new Uint8Array(mac))}`;
 }
 
 const keys = new Map<string, Promise<CryptoKey>>();
 
-/** The AES key of WEBHOOK_SECRETS_KEY (imported once per isolate); a missing or malformed key is an error, never a fallback. */
-function aesKey(setting: string | undefined): Promise<CryptoKey> {
+/** The 32 bytes of WEBHOOK_SECRETS_KEY; a missing or malformed key is an error, never a fallback. */
+function keyBytes(setting: string | undefined): Uint8Array {
   if (!setting) throw new Error('WEBHOOK_SECRETS_KEY is not set (README, "Webhooks": wrangler secret put WEBHOOK_SECRETS_KEY)');
-  let key = keys.get(setting);
+  const raw = unbase64(setting);
+  if (raw.length !== 32) throw new Error('WEBHOOK_SECRETS_KEY must be base64 of 32 bytes');
+  return raw;
+}
+
+/** The AES key of WEBHOOK_SECRETS_KEY, imported once per isolate. */
+function aesKey(setting: string | undefined): Promise<CryptoKey> {
+  let key = keys.get(setting ?? '');
   if (!key) {
-    const raw = unbase64(setting);
-    if (raw.length !== 32) throw new Error('WEBHOOK_SECRETS_KEY must be base64 of 32 bytes');
-    key = crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
-    keys.set(setting, key);
+    key = crypto.subtle.importKey('raw', keyBytes(setting), 'AES-GCM', false, ['encrypt', 'decrypt']);
+    keys.set(setting!, key);
   }
   return key;
 }

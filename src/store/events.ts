@@ -8,7 +8,8 @@
  * The row is not cleared after the write: a DELETE there would be the last
  * statement before an Idempotency-Key's snapshot, whose `changes()` must see
  * the write's own. The next write sets it again; a write outside the API (the
- * import script, a console query) sets or clears it first (README, "Events").
+ * import script, a console query) sets it first with the same row as SQL text
+ * (src/store/event-context.ts; README, "Events").
  */
 import { and, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from './client';

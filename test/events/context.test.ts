@@ -6,6 +6,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { SET_EVENT_CONTEXT } from '../../src/store/event-context';
 import { createCustomer } from '../fixtures';
 import { api, workspace } from '../helpers';
 
@@ -69,9 +70,7 @@ describe('events waiting for delivery', () => {
     const [event] = await storedEvents(ws.workspaceId);
     expect(event!.dispatched_at).toBe(event!.created_at);
     // In the listening workspace a write waits for the queue (a console write has no request to hand it over: the sweep will).
-    await env.DB.prepare("INSERT INTO event_context (id, workspace_id, request_id, token_id, api, now, from_seq) VALUES (1, ?, 'console', NULL, NULL, 1, 0) ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, request_id = 'console', token_id = NULL, api = NULL, now = 1")
-      .bind(listening.workspaceId)
-      .run();
+    await env.DB.prepare(SET_EVENT_CONTEXT).bind(listening.workspaceId, 'console', null, null, 1).run();
     await env.DB.prepare("INSERT INTO segments (id, workspace_id, name, created_at, updated_at, version) VALUES (?, ?, 'Console', 1, 1, 1)").bind(crypto.randomUUID(), listening.workspaceId).run();
     const [held] = await storedEvents(listening.workspaceId);
     expect(held).toEqual({ type: 'segment.created', request_id: 'console', token_id: null, api: null, created_at: 1, dispatched_at: null });
