@@ -240,11 +240,15 @@ interface Subscription {
   secret: string;
 }
 
+/** Every signing secret the servers answered, to check that none reached their logs. */
+const shownSecrets: string[] = [];
+
 /** An endpoint of the workspace delivering every event to the receiver's `path`. */
 async function subscribe(workspace: keyof typeof tokens, path: string): Promise<Subscription> {
   const { token } = tokens[workspace];
   const created = await create(token, '/api/webhook_endpoints', { url: `${receiverBase}${path}`, description: `test ${workspace}` });
   const { secret, ...endpoint } = created;
+  shownSecrets.push(secret);
   return { token, endpoint, secret };
 }
 
@@ -517,6 +521,7 @@ describe('webhook delivery (wrangler dev, local queues)', () => {
     const rotated = await api(subscription.token, 'POST', `/api/webhook_endpoints/${subscription.endpoint.id}/rotate_secret`);
     expect(rotated.status).toBe(200);
     const fresh = rotated.body.data.secret;
+    shownSecrets.push(fresh);
     expect(fresh).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(fresh).not.toBe(old);
     expect(rotated.body.data).toMatchObject({ id: subscription.endpoint.id, url: subscription.endpoint.url });
@@ -683,6 +688,17 @@ describe('webhook targets (wrangler dev with the deployed defaults)', () => {
     expect(moved.body.issues).toEqual([{ path: 'url', message: expect.stringMatching(/\S/) }]);
     const listed = await call(strictBase, token, 'GET', '/api/webhook_endpoints');
     expect(listed.body.data.map((e: Json) => e.url)).toEqual(['https://hooks.example.com/customers']);
+  });
+
+  it('never writes a signing secret or the key that seals them to its logs', async () => {
+    expect(shownSecrets.length).toBeGreaterThan(5);
+    expect(dev!.output).toContain('"level":"info"');
+    for (const logged of [dev!.output, strict!.output]) {
+      for (const secret of [...shownSecrets, SECRETS_KEY]) {
+        expect(logged.includes(secret), 'a secret in the log').toBe(false);
+        expect(logged.includes(secret.replace(/^whsec_/, '')), 'a secret in the log').toBe(false);
+      }
+    }
   });
 });
 
