@@ -22,7 +22,7 @@ export const MAX_PART_BYTES = 4 * 1024 * 1024;
 /** `<table>:<last id>`, or `<table>:` for a table's start. */
 const CURSOR = new RegExp(`^(${TABLE_NAMES.join('|')}):([0-9a-f-]{36})?$`);
 
-const ExportQuery = object({
+export const ExportQuery = object({
   cursor: v.optional(v.pipe(v.string(), v.regex(CURSOR, 'Must be an Export-Cursor value from a previous page'))),
   limit: v.optional(
     v.pipe(

@@ -122,7 +122,7 @@ const routes: RouteDef[] = [
 ];
 
 /** Upwell's codes: the API's own, upper-cased, but for these. */
-const CODES: Partial<Record<ErrorCode, string>> = {
+export const UPWELL_CODES: Partial<Record<ErrorCode, string>> = {
   invalid_json: 'VALIDATION_ERROR',
   request_aborted: 'VALIDATION_ERROR',
   invalid_reference: 'VALIDATION_ERROR',
@@ -140,7 +140,7 @@ export const upwellApi = defineApi({
   routes,
   render: (error, requestId) => ({
     error: {
-      code: error.reason === 'missing_token' ? 'MISSING_AUTHORIZATION' : (CODES[error.code] ?? error.code.toUpperCase()),
+      code: error.reason === 'missing_token' ? 'MISSING_AUTHORIZATION' : (UPWELL_CODES[error.code] ?? error.code.toUpperCase()),
       message: error.reason === 'missing_token' ? 'Missing Authorization header' : error.message,
       details: (error.issues ?? []).map((i) => ({ ...i, path: upwellPath(i.path) })),
       requestId,
