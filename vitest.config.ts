@@ -36,7 +36,7 @@ export default defineConfig(async () => {
           test: {
             name: 'workers',
             include: ['test/**/*.test.ts'],
-            exclude: ['test/scripts/**', 'test/architecture/**', 'test/events/triggers.test.ts'],
+            exclude: ['test/scripts/**', 'test/architecture/**', 'test/contract/**', 'test/events/triggers.test.ts'],
             setupFiles: ['./test/setup.ts'],
             // Serves the D1 limits check (test/d1/): a SQLite held to D1's documented limits.
             globalSetup: ['./test/d1/global-setup.ts'],
@@ -45,7 +45,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: 'scripts',
-            include: ['test/scripts/**/*.test.ts', 'test/architecture/**/*.test.ts', 'test/events/triggers.test.ts'],
+            include: ['test/scripts/**/*.test.ts', 'test/architecture/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/events/triggers.test.ts'],
             environment: 'node',
             testTimeout: 120_000,
             hookTimeout: 120_000,

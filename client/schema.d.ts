@@ -15,7 +15,7 @@ export interface paths {
          * List customers
          * @description Filters combine with AND. `q` is a case- and accent-insensitive substring match on the name, legal name, e-mail address, external ids, `source_system_id` and tax id values (3 characters or more; shorter, the start of the name).
          *
-         *     Rules between parameters: q lists in its own order: leave order out Takes order=updated_at (its default), without q Must be a next_cursor value from a previous page of the same query (opaque).
+         *     Rules between parameters: q lists in its own order: leave order out; Takes order=updated_at (its default), without q; Must be a next_cursor value from a previous page of the same query (opaque).
          */
         get: operations["listCustomers"];
         put?: never;
@@ -61,7 +61,7 @@ export interface paths {
         };
         /**
          * List contacts
-         * @description Rules between parameters: Takes order=updated_at (its default) Must be a next_cursor value from a previous page of the same query (opaque).
+         * @description Rules between parameters: Takes order=updated_at (its default); Must be a next_cursor value from a previous page of the same query (opaque).
          */
         get: operations["listContacts"];
         put?: never;
@@ -104,7 +104,7 @@ export interface paths {
         };
         /**
          * List addresses
-         * @description Rules between parameters: Takes order=updated_at (its default) Must be a next_cursor value from a previous page of the same query (opaque).
+         * @description Rules between parameters: Takes order=updated_at (its default); Must be a next_cursor value from a previous page of the same query (opaque).
          */
         get: operations["listAddresses"];
         put?: never;
@@ -147,7 +147,7 @@ export interface paths {
         };
         /**
          * List segments
-         * @description Rules between parameters: Takes order=updated_at (its default) Must be a next_cursor value from a previous page of the same query (opaque).
+         * @description Rules between parameters: Takes order=updated_at (its default); Must be a next_cursor value from a previous page of the same query (opaque).
          */
         get: operations["listSegments"];
         put?: never;

@@ -32,18 +32,23 @@ export const TIMESTAMP: JsonSchema = {
     'ISO 8601 with `Z` or an offset (`+01:00`, `+0100`, `+01`; a space for the `T` works too), from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z once in UTC. Returned as UTC with milliseconds.',
 };
 
+/**
+ * The keys record() would drop are refused by a check before the record (src/model/values.ts, recordObject),
+ * which output mode starts after: restated on the checks that end metadata and settings objects.
+ */
+const SAFE_KEYS: JsonSchema = { not: { enum: ['__proto__', 'constructor', 'prototype'] } };
+
 /** Which checks say what, by their message (each message is made from the very bound the check tests). */
 function checkSchema(action: Action, current: JsonSchema): JsonSchema | undefined {
   const message = String(action.message ?? '');
   const chars = /at most (\d+) characters/i.exec(message);
   if (chars) return { ...current, maxLength: Number(chars[1]) };
   if (message === 'Must be an http(s) URL') return { ...current, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' };
-  if (message === 'At most 50 keys') return { ...current, maxProperties: 50 };
-  if (message.startsWith('Keys named __proto__')) return { ...current, propertyNames: { not: { enum: ['__proto__', 'constructor', 'prototype'] } } };
-  if (message.startsWith('Objects and arrays nest at most')) return { ...current, description: message };
+  if (message === 'At most 50 keys') return { ...current, maxProperties: 50, propertyNames: { ...(current.propertyNames as JsonSchema), ...SAFE_KEYS } };
+  if (message.startsWith('Objects and arrays nest at most')) return { ...current, propertyNames: SAFE_KEYS, description: message };
   // Cursors are opaque; rules between parameters of one query or body are stated, not expressible per field.
   const said = /next_cursor|Export-Cursor/.test(message) ? `${message} (opaque).` : message;
-  return { ...current, ...(said ? { description: [current.description, said].filter(Boolean).join(' ') } : {}) };
+  return { ...current, ...(said ? { description: [current.description, said].filter(Boolean).join('; ') } : {}) };
 }
 
 /** Actions recognised by identity: the shared value schemas' own steps (src/model/values.ts). */
