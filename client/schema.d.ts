@@ -684,7 +684,9 @@ export interface components {
                 /** @description The record as its GET showed it right after the change (before it, for a `.deleted`). */
                 object: components["schemas"]["Customer"] | components["schemas"]["Contact"] | components["schemas"]["Address"] | components["schemas"]["Segment"];
                 /** @description On `.updated` events: the fields the update changed, with their values before it. */
-                previous_attributes?: Record<string, never>;
+                previous_attributes?: {
+                    [key: string]: unknown;
+                };
             };
             request_id: string | null;
             token_id: string | null;
@@ -968,8 +970,8 @@ export interface components {
             id_erp?: string | null;
             id_accounting?: string | null;
         };
+        /** @description Cannot be sent here (set on create only): customer_id. */
         ContactUpdate: {
-            customer_id?: unknown;
             first_name?: string;
             last_name?: string;
             /** Format: email */
@@ -997,8 +999,8 @@ export interface components {
             id_erp?: string | null;
             id_accounting?: string | null;
         };
+        /** @description Cannot be sent here (set on create only): customer_id. */
         AddressUpdate: {
-            customer_id?: unknown;
             contact_id?: string | null;
             /** @enum {string} */
             type?: "billing" | "shipping";

@@ -114,8 +114,28 @@ const CONFIG: ConversionConfig = {
   overrideAction: overrideAction as ConversionConfig['overrideAction'],
 };
 
+/**
+ * A property that may never be sent (an immutable field in an update body, Valibot's `never`) converts to
+ * `{not: {}}`, which generated clients type as `unknown`: left out instead, where `additionalProperties:
+ * false` refuses it all the same, and named in the object's description.
+ */
+function withoutForbidden(json: JsonSchema): JsonSchema {
+  if (Array.isArray(json)) return json.map((item) => withoutForbidden(item as JsonSchema)) as unknown as JsonSchema;
+  if (typeof json !== 'object' || json === null) return json;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) out[key] = typeof value === 'object' && value !== null ? withoutForbidden(value as JsonSchema) : value;
+  const properties = out.properties as Record<string, JsonSchema> | undefined;
+  if (!properties || out.additionalProperties !== false) return out as JsonSchema;
+  const forbidden = Object.keys(properties).filter((name) => JSON.stringify(properties[name]) === '{"not":{}}');
+  if (forbidden.length === 0) return out as JsonSchema;
+  for (const name of forbidden) delete properties[name];
+  out.required = (out.required as string[] | undefined)?.filter((name) => !forbidden.includes(name));
+  out.description = [out.description, `Cannot be sent here (set on create only): ${forbidden.join(', ')}.`].filter(Boolean).join(' ');
+  return out as JsonSchema;
+}
+
 /** The JSON Schema of a Valibot schema, without the `$schema` key (the document declares the dialect once). */
 export function toJson(schema: v.GenericSchema): JsonSchema {
   const { $schema: _, ...json } = toJsonSchema(schema, CONFIG);
-  return json;
+  return withoutForbidden(json);
 }

@@ -130,7 +130,7 @@ export function objectSchemas(): Record<string, JsonSchema> {
           type: 'object',
           properties: {
             object: { anyOf: [ref('Customer'), ref('Contact'), ref('Address'), ref('Segment')], description: "The record as its GET showed it right after the change (before it, for a `.deleted`)." },
-            previous_attributes: { type: 'object', description: 'On `.updated` events: the fields the update changed, with their values before it.' },
+            previous_attributes: { type: 'object', additionalProperties: true, description: 'On `.updated` events: the fields the update changed, with their values before it.' },
           },
           required: ['object'],
           additionalProperties: false,
