@@ -6,13 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createCustomersClient, type ApiError, type Customer, type CustomerCreate, type CustomersClient, type Issue } from '../../client/index.ts';
 import { generateToken, newTokenRecord, tokenKey, type Scope } from '../../src/lib/tokens.ts';
-import { freePort, ROOT, runNode, untilReady, WRANGLER } from './support.ts';
+import { copyApp, freePort, ROOT, runNode, untilReady, WRANGLER } from './support.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -58,11 +58,7 @@ async function issueTokens(): Promise<typeof tokens> {
 }
 
 beforeAll(async () => {
-  // public/ and its build step (wrangler.toml [build]) too: wrangler dev refuses to start without them.
-  for (const entry of ['wrangler.toml', 'package.json', 'tsconfig.json', 'src', 'migrations', 'public', 'scripts/assets.ts']) {
-    cpSync(join(ROOT, entry), join(app, entry), { recursive: true });
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
+  copyApp(app);
   const migrated = await runNode([WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], '', app);
   expect(migrated.status, migrated.stderr).toBe(0);
   tokens = await issueTokens();

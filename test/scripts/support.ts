@@ -1,10 +1,22 @@
 /** What the Node-side tests of the scripts share: where the project is, the local wrangler, a free port, running node. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+
+/**
+ * A copy of what `wrangler dev` serves (the Worker, its migrations, the static assets and the [build] step that
+ * fills public/vendor/), with node_modules linked: a server on a copy keeps running while src/ is edited.
+ */
+export function copyApp(app: string): void {
+  for (const entry of ['wrangler.toml', 'package.json', 'tsconfig.json', 'src', 'migrations', 'public', 'scripts/assets.ts']) {
+    cpSync(join(ROOT, entry), join(app, entry), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
+}
 
 /** A TCP port nothing listens on now, on 127.0.0.1. */
 export function freePort(): Promise<number> {

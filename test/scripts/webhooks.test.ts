@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken, newTokenRecord, tokenKey } from '../../src/lib/tokens.ts';
-import { freePort, ROOT, runNode, untilReady, WRANGLER } from './support.ts';
+import { copyApp, freePort, ROOT, runNode, untilReady, WRANGLER } from './support.ts';
 
 type Json = any;
 
@@ -337,8 +337,7 @@ async function setUpSweep() {
 // ---------------------------------------------------------------- set-up, tear-down
 
 beforeAll(async () => {
-  for (const entry of ['wrangler.toml', 'package.json', 'tsconfig.json', 'src', 'migrations']) cpSync(join(ROOT, entry), join(app, entry), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
+  copyApp(app);
   // Migrations, then tokens: side by side, on one state directory, is slower.
   const migrated = await runNode([WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], '', app);
   expect(migrated.status, migrated.stderr).toBe(0);
