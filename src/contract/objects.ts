@@ -18,7 +18,7 @@ import type { Declared, Fields } from '../model/resource';
 import { segment } from '../segments/fields';
 import type { RecordTable } from '../store/plan';
 import { endpoint } from '../webhooks/fields';
-import { COUNTRY_SCHEMA, TIMESTAMP, toJson, UUID_JSON_PATTERN } from './json-schema';
+import { COUNTRY_SCHEMA, CURRENCY_SCHEMA, TIMESTAMP, toJson, UUID_JSON_PATTERN } from './json-schema';
 
 export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
@@ -115,6 +115,7 @@ export function objectSchemas(): Record<string, JsonSchema> {
   return {
     Timestamp: TIMESTAMP,
     Country: COUNTRY_SCHEMA,
+    Currency: CURRENCY_SCHEMA,
     Customer: customerSchema,
     CustomerDetail: detail,
     Contact: resourceObject(contact, 'A person at a customer.'),

@@ -89,5 +89,12 @@ export function eventTriggers({ name, declared, computed }: EventSource): string
   ];
 }
 
-/** The hand-written part of migration 0010: every source's triggers, as the migration holds them. */
-export const eventTriggersSql = (sources: EventSource[]) => sources.flatMap(eventTriggers).join('\n--> statement-breakpoint\n');
+/**
+ * The generated part of the latest migration that (re)defines the event triggers: every source's triggers,
+ * each dropped first, so that a migration adding a column rebuilds them with it (migrations are forward-only).
+ */
+export const eventTriggersSql = (sources: EventSource[]) =>
+  sources
+    .flatMap(eventTriggers)
+    .flatMap((create) => [`DROP TRIGGER IF EXISTS ${/^CREATE TRIGGER (\S+)/.exec(create)![1]};`, create])
+    .join('\n--> statement-breakpoint\n');
