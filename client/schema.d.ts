@@ -568,6 +568,10 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The customer's contacts, oldest first (with `include=contacts`). */
+            contacts?: components["schemas"]["Contact"][];
+            /** @description The customer's addresses, oldest first (with `include=addresses`). */
+            addresses?: components["schemas"]["Address"][];
         };
         /** @description A customer, with the ids of its contacts and addresses (GET of one customer). */
         CustomerDetail: {
@@ -628,6 +632,10 @@ export interface components {
             contact_ids: string[];
             /** @description The customer's addresses, oldest first. */
             address_ids: string[];
+            /** @description The customer's contacts, oldest first (with `include=contacts`). */
+            contacts?: components["schemas"]["Contact"][];
+            /** @description The customer's addresses, oldest first (with `include=addresses`). */
+            addresses?: components["schemas"]["Address"][];
         };
         /** @description A person at a customer. */
         Contact: {
@@ -1753,6 +1761,7 @@ export interface operations {
                 q?: string;
                 order?: "id" | "updated_at";
                 updated_since?: components["schemas"]["Timestamp"];
+                include?: string;
                 limit?: number;
                 /** @description Must be a next_cursor value from a previous page of the same query (opaque). */
                 cursor?: string;
@@ -1846,7 +1855,9 @@ export interface operations {
     };
     getCustomer: {
         parameters: {
-            query?: never;
+            query?: {
+                include?: string;
+            };
             header?: {
                 /** @description Answer 304 without a body if the representation still has one of these ETags. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -1884,6 +1895,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
             404: components["responses"]["Canonical404"];
             429: components["responses"]["Canonical429"];
