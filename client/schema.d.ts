@@ -508,6 +508,11 @@ export interface components {
          * @enum {string}
          */
         Country: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+        /**
+         * @description ISO 4217 code of a currency in circulation; lower case is accepted and stored upper case.
+         * @enum {string}
+         */
+        Currency: "AED" | "AFN" | "ALL" | "AMD" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
         /** @description A customer. */
         Customer: {
             /** Format: uuid */
@@ -552,10 +557,21 @@ export interface components {
             contacts_last_updated_at: string | null;
             /** Format: date-time */
             deleted_at: string | null;
+            currency: components["schemas"]["Currency"] | null;
+            locale: string | null;
+            timezone: string | null;
+            payment_terms_days: number | null;
+            /** @enum {string|null} */
+            tax_exempt: "none" | "exempt" | "reverse_charge" | null;
+            phone: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The customer's contacts, oldest first (with `include=contacts`). */
+            contacts?: components["schemas"]["Contact"][];
+            /** @description The customer's addresses, oldest first (with `include=addresses`). */
+            addresses?: components["schemas"]["Address"][];
         };
         /** @description A customer, with the ids of its contacts and addresses (GET of one customer). */
         CustomerDetail: {
@@ -601,6 +617,13 @@ export interface components {
             contacts_last_updated_at: string | null;
             /** Format: date-time */
             deleted_at: string | null;
+            currency: components["schemas"]["Currency"] | null;
+            locale: string | null;
+            timezone: string | null;
+            payment_terms_days: number | null;
+            /** @enum {string|null} */
+            tax_exempt: "none" | "exempt" | "reverse_charge" | null;
+            phone: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -609,6 +632,10 @@ export interface components {
             contact_ids: string[];
             /** @description The customer's addresses, oldest first. */
             address_ids: string[];
+            /** @description The customer's contacts, oldest first (with `include=contacts`). */
+            contacts?: components["schemas"]["Contact"][];
+            /** @description The customer's addresses, oldest first (with `include=addresses`). */
+            addresses?: components["schemas"]["Address"][];
         };
         /** @description A person at a customer. */
         Contact: {
@@ -921,6 +948,12 @@ export interface components {
             addresses_last_updated_at?: components["schemas"]["Timestamp"] | null;
             contacts_last_updated_at?: components["schemas"]["Timestamp"] | null;
             deleted_at?: components["schemas"]["Timestamp"] | null;
+            currency?: components["schemas"]["Currency"] | null;
+            locale?: string | null;
+            timezone?: string | null;
+            payment_terms_days?: number | null;
+            tax_exempt?: ("none" | "exempt" | "reverse_charge") | null;
+            phone?: string | null;
         };
         CustomerUpdate: {
             name?: string;
@@ -956,6 +989,12 @@ export interface components {
             addresses_last_updated_at?: components["schemas"]["Timestamp"] | null;
             contacts_last_updated_at?: components["schemas"]["Timestamp"] | null;
             deleted_at?: components["schemas"]["Timestamp"] | null;
+            currency?: components["schemas"]["Currency"] | null;
+            locale?: string | null;
+            timezone?: string | null;
+            payment_terms_days?: number | null;
+            tax_exempt?: ("none" | "exempt" | "reverse_charge") | null;
+            phone?: string | null;
         };
         ContactCreate: {
             customer_id: string;
@@ -1719,10 +1758,12 @@ export interface operations {
                 id_crm?: string;
                 id_erp?: string;
                 id_accounting?: string;
+                currency?: components["schemas"]["Currency"];
                 tax_value?: string;
                 q?: string;
                 order?: "id" | "updated_at";
                 updated_since?: components["schemas"]["Timestamp"];
+                include?: string;
                 limit?: number;
                 /** @description Must be a next_cursor value from a previous page of the same query (opaque). */
                 cursor?: string;
@@ -1816,7 +1857,9 @@ export interface operations {
     };
     getCustomer: {
         parameters: {
-            query?: never;
+            query?: {
+                include?: string;
+            };
             header?: {
                 /** @description Answer 304 without a body if the representation still has one of these ETags. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -1854,6 +1897,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
             404: components["responses"]["Canonical404"];
             429: components["responses"]["Canonical429"];

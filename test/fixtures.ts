@@ -68,6 +68,13 @@ export const CUSTOMER_DEFAULTS = {
   addresses_last_updated_at: null,
   contacts_last_updated_at: null,
   deleted_at: null,
+  // The billing profile (migration 0011).
+  currency: null,
+  locale: null,
+  timezone: null,
+  payment_terms_days: null,
+  tax_exempt: null,
+  phone: null,
 };
 
 /** A whole canonical customer as the API returns it: `fields` over the values a new customer of `workspaceId` has. */

@@ -13,6 +13,7 @@
 import { toJsonSchema, type ConversionConfig, type JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import { COUNTRY_CODES } from '../lib/countries';
+import { CURRENCY_CODES } from '../lib/currencies';
 import { UUID_PATTERN } from '../lib/ids';
 import * as values from '../model/values';
 
@@ -55,6 +56,12 @@ function checkSchema(action: Action, current: JsonSchema): JsonSchema | undefine
 const INSTANT_CHECK = values.instant.pipe[1];
 const TIMESTAMP_TRANSFORM = values.timestamp.pipe[1];
 const COUNTRY_CHECK = values.country.pipe.at(-1);
+const CURRENCY_CHECK = values.currency.pipe.at(-1);
+export const CURRENCY_SCHEMA: JsonSchema = {
+  type: 'string',
+  enum: [...CURRENCY_CODES].sort(),
+  description: 'ISO 4217 code of a currency in circulation; lower case is accepted and stored upper case.',
+};
 export const COUNTRY_SCHEMA: JsonSchema = {
   type: 'string',
   enum: [...COUNTRY_CODES].sort(),
@@ -66,6 +73,7 @@ function overrideAction({ valibotAction, jsonSchema }: { valibotAction: unknown;
   // Shared components of the document (src/contract/objects.ts), not repeated at every use.
   if (action === INSTANT_CHECK || action === TIMESTAMP_TRANSFORM) return { $ref: '#/components/schemas/Timestamp' };
   if (action === COUNTRY_CHECK) return { $ref: '#/components/schemas/Country' };
+  if (action === CURRENCY_CHECK) return { $ref: '#/components/schemas/Currency' };
   switch (action.type) {
     case 'check':
     case 'raw_check':

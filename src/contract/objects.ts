@@ -18,7 +18,7 @@ import type { Declared, Fields } from '../model/resource';
 import { segment } from '../segments/fields';
 import type { RecordTable } from '../store/plan';
 import { endpoint } from '../webhooks/fields';
-import { COUNTRY_SCHEMA, TIMESTAMP, toJson, UUID_JSON_PATTERN } from './json-schema';
+import { COUNTRY_SCHEMA, CURRENCY_SCHEMA, TIMESTAMP, toJson, UUID_JSON_PATTERN } from './json-schema';
 
 export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
@@ -53,11 +53,17 @@ function shown(spec: FieldSpec): JsonSchema {
 const fieldSchema = (spec: FieldSpec): JsonSchema => (spec.nullable && spec.nullAs === null ? orNull(shown(spec)) : shown(spec));
 
 /** A resource's API object: id, workspace, its declared fields in order, timestamps. */
-function resourceObject(declared: Declared<RecordTable, Fields>, description: string, extra: Record<string, JsonSchema> = {}): JsonSchema {
+function resourceObject(declared: Declared<RecordTable, Fields>, description: string, extra: Record<string, JsonSchema> = {}, optional: string[] = []): JsonSchema {
   const properties: Record<string, JsonSchema> = { id: UUID, workspace_id: STRING };
   for (const [name, spec] of Object.entries(declared.specs) as [string, FieldSpec][]) properties[name] = fieldSchema(spec);
-  return exact({ ...properties, created_at: INSTANT, updated_at: INSTANT, ...extra }, description);
+  return exact({ ...properties, created_at: INSTANT, updated_at: INSTANT, ...extra }, description, optional);
 }
+
+/** What `include=contacts,addresses` embeds in a customer (GET one and the list): present only when asked for. */
+const EMBEDS: Record<string, JsonSchema> = {
+  contacts: { type: 'array', items: ref('Contact'), description: "The customer's contacts, oldest first (with `include=contacts`)." },
+  addresses: { type: 'array', items: ref('Address'), description: "The customer's addresses, oldest first (with `include=addresses`)." },
+};
 
 const ISSUE = exact({ path: { type: 'string', description: 'The field or parameter, dotted (`tax_ids.0.tax_value`); empty for the body as a whole.' }, message: STRING });
 
@@ -103,11 +109,17 @@ const ambiosysCustomer = (extra: Record<string, JsonSchema> = {}) =>
 
 /** Every object schema of the document, by component name. */
 export function objectSchemas(): Record<string, JsonSchema> {
-  const customerSchema = resourceObject(customer, 'A customer.');
-  const detail = resourceObject(customer, 'A customer, with the ids of its contacts and addresses (GET of one customer).', {
-    contact_ids: { type: 'array', items: UUID, description: "The customer's contacts, oldest first." },
-    address_ids: { type: 'array', items: UUID, description: "The customer's addresses, oldest first." },
-  });
+  const customerSchema = resourceObject(customer, 'A customer.', EMBEDS, Object.keys(EMBEDS));
+  const detail = resourceObject(
+    customer,
+    'A customer, with the ids of its contacts and addresses (GET of one customer).',
+    {
+      contact_ids: { type: 'array', items: UUID, description: "The customer's contacts, oldest first." },
+      address_ids: { type: 'array', items: UUID, description: "The customer's addresses, oldest first." },
+      ...EMBEDS,
+    },
+    Object.keys(EMBEDS),
+  );
   const endpointSchema = resourceObject(endpoint, 'A webhook endpoint. Its signing secret is shown only by the create and the rotation.');
   const withSecret = resourceObject(endpoint, 'A webhook endpoint with its signing secret (shown this once).', {
     secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]{43}=$', description: 'The Standard Webhooks signing secret: `whsec_` and 32 bytes in base64.' },
@@ -115,6 +127,7 @@ export function objectSchemas(): Record<string, JsonSchema> {
   return {
     Timestamp: TIMESTAMP,
     Country: COUNTRY_SCHEMA,
+    Currency: CURRENCY_SCHEMA,
     Customer: customerSchema,
     CustomerDetail: detail,
     Contact: resourceObject(contact, 'A person at a customer.'),

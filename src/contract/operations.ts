@@ -13,7 +13,7 @@ import { ambiosysCreate, AmbiosysList } from '../compat/ambiosys/schemas';
 import { CreateCustomer, CreateCustomers, ListQuery, SearchBody, UpdateCustomer, UpdateCustomerBySource } from '../compat/upwell/schemas';
 import { contact } from '../contacts/fields';
 import { customer } from '../customers/fields';
-import { CustomerList } from '../customers/queries';
+import { CustomerGet, CustomerList } from '../customers/queries';
 import { EventList } from '../events/queries';
 import { ExportQuery } from '../exchange/routes';
 import type { ErrorCode } from '../http/errors';
@@ -85,6 +85,8 @@ interface ResourceSpec {
   create: v.GenericSchema;
   update: v.GenericSchema;
   list: v.GenericSchema;
+  /** The query string of GET one, if it takes one. */
+  get?: v.GenericSchema;
   /** The object's component, and the one GET of one record shows (customers add their related ids). */
   object: string;
   detail?: string;
@@ -135,6 +137,7 @@ function resource(r: ResourceSpec): Operation[] {
       summary: `Get a ${lower}`,
       scope: readScope,
       id,
+      query: r.get,
       ok: { status: 200, description: `The ${lower}.`, schema: one(ref(r.detail ?? r.object)), etag: true },
       ifNoneMatch: true,
     },
@@ -215,6 +218,7 @@ export const OPERATIONS: Operation[] = [
     create: customer.create,
     update: customer.update,
     list: CustomerList,
+    get: CustomerGet,
     object: 'Customer',
     detail: 'CustomerDetail',
     references: true,

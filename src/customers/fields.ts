@@ -9,6 +9,8 @@ import { declare } from '../model/resource';
 import { customers, type TaxId } from '../store/schema';
 
 export const CUSTOMER_TYPES = ['company', 'individual'] as const;
+/** How the customer's invoices treat tax: Stripe's tax_exempt values. */
+export const TAX_EXEMPT = ['none', 'exempt', 'reverse_charge'] as const;
 
 const externalId = () => f.text().nullable().filter().fold();
 
@@ -41,6 +43,13 @@ export const customer = declare(customers, {
   addresses_last_updated_at: f.timestamp().nullable().upwell('addressesLastUpdatedAt'),
   contacts_last_updated_at: f.timestamp().nullable().upwell('contactsLastUpdatedAt'),
   deleted_at: f.timestamp().nullable().upwell('deletedAt'),
+  // The billing profile (canonical API only): what quoting and invoicing need to bill the customer.
+  currency: f.currency().nullable().filter(),
+  locale: f.locale().nullable(),
+  timezone: f.timezone().nullable(),
+  payment_terms_days: f.integer(0, 365).nullable(),
+  tax_exempt: f.oneOf(TAX_EXEMPT).nullable(),
+  phone: f.text(64).nullable(),
 });
 
 export type Customer = ReturnType<typeof customer.toApi>;

@@ -2,8 +2,11 @@
  * Customer storage: every function is one D1 round trip (one statement or one
  * batch). The compatible APIs reuse the number counter and the source target.
  */
-import { and, eq, exists, gt, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, getTableName, gt, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
+import { apiObject } from '../events/model';
+import { EVENT_SOURCES } from '../events/sources';
+import { objectColumns, rowJson } from '../events/triggers';
 import { UUID_PATTERN } from '../lib/ids';
 import { fold } from '../lib/text';
 import { crud } from '../model/crud';
@@ -86,9 +89,41 @@ function prefixCursor(text: string): [string, string] | undefined {
 }
 
 /** The list's query string: the declared filters, tax_value, q, and the page; the cursor must come from the same walk. */
+/** What `include` may embed in a customer: its contacts and addresses, each as its own GET shows it. */
+const EMBEDDABLE = { contacts: { source: 'contact', table: contacts }, addresses: { source: 'address', table: addresses } } as const;
+type Embeddable = keyof typeof EMBEDDABLE;
+export const include = v.optional(
+  v.pipe(
+    v.string(),
+    v.regex(/^(contacts|addresses)(,(contacts|addresses))?$/, 'Must be contacts, addresses, or both separated by a comma'),
+    v.transform((value) => (['contacts', 'addresses'] as const).filter((name) => value.split(',').includes(name))),
+  ),
+);
+/** `?include=` on GET /api/customers/{id}. */
+export const CustomerGet = listSchema({ include }, {});
+
+/**
+ * A customer's contacts or addresses, oldest first, as JSON built in the same statement: each row as the
+ * event triggers write it (src/events/triggers.ts), read back as the API object by the same declarations.
+ */
+function embedded(name: Embeddable) {
+  const { source, table } = EMBEDDABLE[name];
+  const { declared, computed } = EVENT_SOURCES.find((s) => s.name === source)!;
+  const rows = `SELECT * FROM \`${getTableName(table)}\` WHERE \`customer_id\` = \`customers\`.\`id\` ORDER BY \`id\``;
+  return sql
+    .raw(`(SELECT json_group_array(json(${rowJson('r', objectColumns(declared), computed)})) FROM (${rows}) r)`)
+    .mapWith((value: string) => (JSON.parse(value) as Record<string, unknown>[][]).map((row) => apiObject(source, row)));
+}
+
+/** The selection of a customer with the embeds asked for. */
+const withEmbeds = <S extends object>(selection: S, embeds: readonly Embeddable[]) => ({
+  ...selection,
+  ...Object.fromEntries(embeds.map((name) => [name, embedded(name)])),
+});
+
 export const CustomerList = v.pipe(
   listSchema(
-    { ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()), order: syncParams.order, updated_since: syncParams.updated_since },
+    { ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()), order: syncParams.order, updated_since: syncParams.updated_since, include },
     // Any walk's cursor here, so that a malformed one is named beside the other bad parameters; which walk's, below.
     { ...pageParams, cursor: v.optional(v.pipe(v.string(), v.check((c) => Object.values(CURSORS).some((p) => p.test(c)), CURSOR_MESSAGE))) },
   ),
@@ -119,7 +154,7 @@ const FILTERS = [...Object.keys(customer.filters), 'tax_value'];
 /** Filters that name a few customers each: a search under one walks them, not the search's matches. */
 const SELECTIVE = new Set(['id_crm', 'id_erp', 'id_accounting', 'tax_value']);
 
-const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; since: boolean; cursor: boolean }) => {
+const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; since: boolean; cursor: boolean; include: readonly Embeddable[] }) => {
   const filters = shape.filters.map((filter) =>
     filter === 'tax_value'
       ? inArray(
@@ -140,8 +175,8 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
     const byFilter = shape.lead === 'filter';
     const rowid = byFilter ? customerRowid : customerSearch.rowid;
     const query = byFilter
-      ? db.select({ ...customer.selection, searchRowid: customerRowid }).from(customers).crossJoin(customerSearch)
-      : db.select({ ...customer.selection, searchRowid: customerSearch.rowid }).from(customerSearch).crossJoin(customers);
+      ? db.select(withEmbeds({ ...customer.selection, searchRowid: customerRowid }, shape.include)).from(customers).crossJoin(customerSearch)
+      : db.select(withEmbeds({ ...customer.selection, searchRowid: customerSearch.rowid }, shape.include)).from(customerSearch).crossJoin(customers);
     const where = and(
       sql`${customerSearch} MATCH ${param('q')}`,
       sql`${customerRowid} = ${customerSearch.rowid}`,
@@ -164,7 +199,7 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
         : gt(customers.id, param('cursor'));
   return [
     db
-      .select({ ...customer.selection, nameSearch: customers.name_search })
+      .select(withEmbeds({ ...customer.selection, nameSearch: customers.name_search }, shape.include))
       .from(customers)
       .where(and(workspace, ...prefix, ...since, ...filters, after))
       .orderBy(...order)
@@ -179,7 +214,8 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
   const walk = walkOf(params);
   const q = params.q === undefined ? undefined : fold(params.q);
   const filters = FILTERS.filter((filter) => (params as Values)[filter] !== undefined);
-  const values: Values = { ...params, workspaceId, limit: params.limit + 1 };
+  const { include: embeds = [], ...rest } = params;
+  const values: Values = { ...rest, workspaceId, limit: params.limit + 1 };
   if (walk === 'search') values.q = searchQuery(Q_FIELDS, [q!]);
   if (walk === 'prefix') Object.assign(values, { q, qEnd: q + LAST_CHAR });
   if (params.cursor !== undefined) {
@@ -190,7 +226,7 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
   }
   const lead = walk === 'search' && filters.some((filter) => SELECTIVE.has(filter)) ? 'filter' : 'search';
   const since = params.updated_since !== undefined;
-  const [rows] = (await read(db, listQuery, { walk, lead, filters, since, cursor: params.cursor !== undefined }, values)) as [ListRow[]];
+  const [rows] = (await read(db, listQuery, { walk, lead, filters, since, cursor: params.cursor !== undefined, include: embeds }, values)) as [ListRow[]];
   const cursorOf = (row: ListRow) =>
     walk === 'search'
       ? `s.${row.searchRowid}`
@@ -199,24 +235,36 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
         : walk === 'updated'
           ? updatedCursorOf(row as unknown as { id: string; updated_at: number })
           : row.id;
-  return toPage(rows, params.limit, customer.toApi, cursorOf);
+  return toPage(rows, params.limit, (row) => withEmbedded(customer.toApi(row), row, embeds), cursorOf);
 }
 
 type ListRow = Parameters<typeof customer.toApi>[0] & { id: string; searchRowid?: number; nameSearch?: string };
 
-const getQuery = family('customers.get.related', (db) => [
+/** The API customer with the embedded records read beside it, after its own fields. */
+function withEmbedded<T extends object>(api: T, row: Record<string, unknown>, embeds: readonly Embeddable[]): T {
+  for (const name of embeds) (api as Record<string, unknown>)[name] = row[name];
+  return api;
+}
+
+const getQuery = family('customers.get.related', (db, include: readonly Embeddable[]) => [
   db
-    .select({
-      ...customer.selection,
-      contactIds: relatedIds(contacts.id, contacts.customer_id, customers.id),
-      addressIds: relatedIds(addresses.id, addresses.customer_id, customers.id),
-    })
+    .select(
+      withEmbeds(
+        {
+          ...customer.selection,
+          contactIds: relatedIds(contacts.id, contacts.customer_id, customers.id),
+          addressIds: relatedIds(addresses.id, addresses.customer_id, customers.id),
+        },
+        include,
+      ),
+    )
     .from(customers)
     .where(owned(customers)),
 ] as const);
 
-/** One customer with the ids of its contacts and addresses (oldest first). */
-export async function getCustomer(db: Db, workspaceId: string, id: string) {
-  const [[row]] = await read(db, getQuery, null, { workspaceId, id });
-  return row && { ...customer.toApi(row), contact_ids: row.contactIds, address_ids: row.addressIds };
+/** One customer with the ids of its contacts and addresses (oldest first), and the records `include` asks for. */
+export async function getCustomer(db: Db, workspaceId: string, id: string, query: { include?: readonly Embeddable[] } = {}) {
+  const embeds = query.include ?? [];
+  const [[row]] = await read(db, getQuery, embeds, { workspaceId, id });
+  return row && withEmbedded({ ...customer.toApi(row), contact_ids: row.contactIds, address_ids: row.addressIds }, row as Record<string, unknown>, embeds);
 }

@@ -36,9 +36,10 @@ const SOURCES = new Map(EVENT_SOURCES.map((s) => [s.name, s]));
 /** Fields every object has that are not the record's data. */
 const SYSTEM = new Set(['id', 'workspace_id', 'created_at', 'updated_at']);
 
-function apiObject(name: string, json: string): Record<string, unknown> {
+/** A record's API object from its row as rowJson() wrote it (chunks of columns), parsed or as JSON text. */
+export function apiObject(name: string, json: string | Record<string, unknown>[]): Record<string, unknown> {
   const { declared } = SOURCES.get(name)!;
-  const raw = Object.assign({}, ...(JSON.parse(json) as Record<string, unknown>[]));
+  const raw = Object.assign({}, ...(typeof json === 'string' ? (JSON.parse(json) as Record<string, unknown>[]) : json));
   return declared.toApi(decodeRow(declared.selection, raw) as Record<string, unknown>);
 }
 

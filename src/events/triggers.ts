@@ -25,7 +25,7 @@ export interface EventSource {
   name: string;
   declared: Declared<RecordTable, Fields>;
   /** The SQL of each computed (read-only, selected) field, of the trigger's NEW or OLD row. */
-  computed?: Record<string, (row: 'NEW' | 'OLD') => string>;
+  computed?: Record<string, (row: string) => string>;
 }
 
 const q = (name: string) => `\`${name}\``;
@@ -50,8 +50,11 @@ export const changedColumns = (declared: Declared<RecordTable, Fields>) => objec
 /** Key/value pairs per json_object() call: D1 allows 32 arguments per SQL function. */
 const PAIRS = 16;
 
-/** The row as a JSON array of objects of at most 16 columns each (merged back by src/events/model.ts), computed fields last. */
-function rowJson(row: 'NEW' | 'OLD', columns: string[], computed: EventSource['computed'] = {}): string {
+/**
+ * The row (a trigger's NEW or OLD, or a query's alias) as a JSON array of objects of at most 16 columns each
+ * (merged back by src/events/model.ts), computed fields last.
+ */
+export function rowJson(row: string, columns: string[], computed: EventSource['computed'] = {}): string {
   const pairs = [...columns.map((c) => `'${c}', ${row}.${q(c)}`), ...Object.entries(computed).map(([name, select]) => `'${name}', ${select(row)}`)];
   const chunks: string[] = [];
   for (let i = 0; i < pairs.length; i += PAIRS) chunks.push(`json_object(${pairs.slice(i, i + PAIRS).join(', ')})`);
@@ -89,5 +92,12 @@ export function eventTriggers({ name, declared, computed }: EventSource): string
   ];
 }
 
-/** The hand-written part of migration 0010: every source's triggers, as the migration holds them. */
-export const eventTriggersSql = (sources: EventSource[]) => sources.flatMap(eventTriggers).join('\n--> statement-breakpoint\n');
+/**
+ * The generated part of the latest migration that (re)defines the event triggers: every source's triggers,
+ * each dropped first, so that a migration adding a column rebuilds them with it (migrations are forward-only).
+ */
+export const eventTriggersSql = (sources: EventSource[]) =>
+  sources
+    .flatMap(eventTriggers)
+    .flatMap((create) => [`DROP TRIGGER IF EXISTS ${/^CREATE TRIGGER (\S+)/.exec(create)![1]};`, create])
+    .join('\n--> statement-breakpoint\n');

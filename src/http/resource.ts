@@ -18,10 +18,11 @@ export interface Resource<T> {
   label: string;
   /** The scope its reads need (default read; webhook endpoints: write). */
   readScope?: Scope;
-  schemas: { create: v.GenericSchema<unknown, Input>; update: v.GenericSchema<unknown, Input>; list: v.GenericSchema };
+  /** `get`: the query string of GET /{id}, for a resource that takes one (customers' `include`). */
+  schemas: { create: v.GenericSchema<unknown, Input>; update: v.GenericSchema<unknown, Input>; list: v.GenericSchema; get?: v.GenericSchema };
   create(db: Db, workspaceId: string, input: Input): WritePlan<T>;
   list(db: Db, workspaceId: string, params: never): Promise<Page<T>>;
-  get(db: Db, workspaceId: string, id: string): Promise<T | undefined>;
+  get(db: Db, workspaceId: string, id: string, query?: never): Promise<T | undefined>;
   update(db: Db, workspaceId: string, id: string, input: Input, ifMatch?: number[]): WritePlan<T | undefined>;
   remove(db: Db, workspaceId: string, id: string, ifMatch?: number[]): WritePlan<boolean>;
 }
@@ -32,7 +33,7 @@ export function resourceRoutes<T>(r: Resource<T>): RouteDef[] {
     if (value === undefined || value === false) throw notFound(r.label);
     return value;
   };
-  const { create, update, list } = r.schemas;
+  const { create, update, list, get } = r.schemas;
   return [
     {
       method: 'POST',
@@ -47,7 +48,9 @@ export function resourceRoutes<T>(r: Resource<T>): RouteDef[] {
     {
       method: 'GET',
       path: one,
-      handler: route(r.readScope ?? 'read', { id: r.label }, async (ctx, { id }) => ok(found(await ctx.query((db) => r.get(db, ctx.workspaceId, id))))),
+      handler: route(r.readScope ?? 'read', { id: r.label, query: get }, async (ctx, { id, query }) =>
+        ok(found(await ctx.query((db) => r.get(db, ctx.workspaceId, id, query as never)))),
+      ),
     },
     {
       method: 'PATCH',

@@ -15,7 +15,7 @@ import * as values from './values';
 /** What a field's values look like, as data: for generating values in the property tests. */
 export type Kind =
   | { type: 'text'; max: number }
-  | { type: 'email' | 'url' | 'uuid' | 'country' | 'timestamp' | 'metadata' | 'json' | 'boolean' }
+  | { type: 'email' | 'url' | 'uuid' | 'country' | 'currency' | 'locale' | 'timezone' | 'timestamp' | 'metadata' | 'json' | 'boolean' }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'integer'; min: number; max: number }
   | { type: 'list'; item: Kind; max?: number; unique?: true; label: string; min?: number }
@@ -126,6 +126,12 @@ export function schemaOf(kind: Kind): v.GenericSchema {
       return values.uuid;
     case 'country':
       return values.country;
+    case 'currency':
+      return values.currency;
+    case 'locale':
+      return values.locale;
+    case 'timezone':
+      return values.timezone;
     case 'timestamp':
       return values.timestamp;
     case 'metadata':
@@ -159,6 +165,9 @@ export const f = {
   url: () => field<string>({ type: 'url' }),
   uuid: () => field<string>({ type: 'uuid' }),
   country: () => field<string>({ type: 'country' }),
+  currency: () => field<string>({ type: 'currency' }),
+  locale: () => field<string>({ type: 'locale' }),
+  timezone: () => field<string>({ type: 'timezone' }),
   oneOf: <const V extends readonly [string, ...string[]]>(choices: V) => field<V[number]>({ type: 'enum', values: choices }),
   integer: (min: number, max: number) => field<number>({ type: 'integer', min, max }),
   /** Stored as epoch milliseconds, shown as ISO 8601. */

@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { COUNTRY_CODES } from '../lib/countries';
+import { CURRENCY_CODES } from '../lib/currencies';
 import { UUID_PATTERN } from '../lib/ids';
 import { codePoints } from '../lib/text';
 import { parseInstant } from '../lib/time';
@@ -30,6 +31,50 @@ export const country = v.pipe(
   v.trim(),
   v.toUpperCase(),
   v.check((code) => COUNTRY_CODES.has(code), 'Must be an ISO 3166-1 alpha-2 country code'),
+);
+
+export const currency = v.pipe(
+  v.string('Expected an ISO 4217 currency code'),
+  v.trim(),
+  v.toUpperCase(),
+  v.check((code) => CURRENCY_CODES.has(code), 'Must be the ISO 4217 code of a currency in circulation'),
+);
+
+/** The canonical form of a BCP 47 language tag, or undefined if it is not one. */
+function canonicalLocale(tag: string): string | undefined {
+  try {
+    return Intl.getCanonicalLocales(tag)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A BCP 47 language tag, stored in its canonical form (`EN-us` -> `en-US`). */
+export const locale = v.pipe(
+  v.string('Expected a BCP 47 language tag'),
+  v.trim(),
+  maxChars(64),
+  v.check((tag) => canonicalLocale(tag) !== undefined, 'Must be a BCP 47 language tag, like fr-FR'),
+  v.transform((tag) => canonicalLocale(tag)!),
+);
+
+/** An IANA time zone name as the runtime's tz database spells it, or undefined (offsets like +01:00 are not zones). */
+function canonicalZone(zone: string): string | undefined {
+  if (!/^[A-Za-z]/.test(zone)) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An IANA time zone, stored as the tz database spells it (`europe/paris` -> `Europe/Paris`). */
+export const timezone = v.pipe(
+  v.string('Expected an IANA time zone name'),
+  v.trim(),
+  maxChars(64),
+  v.check((zone) => canonicalZone(zone) !== undefined, 'Must be an IANA time zone name, like Europe/Paris'),
+  v.transform((zone) => canonicalZone(zone)!),
 );
 
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => v.picklist(values, `Must be one of: ${values.join(', ')}`);

@@ -81,6 +81,13 @@ export const customers = sqliteTable(
     addresses_last_updated_at: integer(),
     contacts_last_updated_at: integer(),
     deleted_at: integer(),
+    // The billing profile (migrations/0011).
+    currency: text(),
+    locale: text(),
+    timezone: text(),
+    payment_terms_days: integer(),
+    tax_exempt: text({ enum: ['none', 'exempt', 'reverse_charge'] }),
+    phone: text(),
     ...timestamps,
   },
   (t) => [
@@ -100,6 +107,7 @@ export const customers = sqliteTable(
     index('customers_updated_at_idx').on(t.workspace_id, t.updated_at, t.id),
     index('customers_deleted_at_idx').on(t.workspace_id, t.deleted_at),
     index('customers_source_system_id_idx').on(t.workspace_id, t.source_system_id),
+    index('customers_currency_idx').on(t.workspace_id, t.currency, t.id),
   ],
 );
 

@@ -67,6 +67,9 @@ export function fieldsOfKind(kind: Kind, path: Path, out: Path | undefined, flag
     case 'url':
     case 'uuid':
     case 'country':
+    case 'currency':
+    case 'locale':
+    case 'timezone':
     case 'timestamp':
     case 'enum':
       return [{ path, kind: 'string', ...flags }];
@@ -94,6 +97,12 @@ export function sample(kind: Kind): Json {
       return 'https://example.com/logo.png';
     case 'country':
       return 'FR';
+    case 'currency':
+      return 'EUR';
+    case 'locale':
+      return 'fr-FR';
+    case 'timezone':
+      return 'Europe/Paris';
     case 'timestamp':
       return '2024-01-01T00:00:00Z';
     case 'enum':

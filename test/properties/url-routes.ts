@@ -13,6 +13,7 @@ import { customer } from '../../src/customers/fields';
 import { CustomerList } from '../../src/customers/queries';
 import { EventList } from '../../src/events/queries';
 import { EVENT_TYPES, OBJECT_TYPES } from '../../src/events/sources';
+import { CURRENCY_CODES } from '../../src/lib/currencies';
 import { fold } from '../../src/lib/text';
 import { parseInstant } from '../../src/lib/time';
 import type { FieldSpec, Kind } from '../../src/model/fields';
@@ -61,6 +62,9 @@ function kindRule(kind: Kind): QueryRule {
       return (s) => UUID_RE.test(s);
     case 'enum':
       return (s) => kind.values.includes(s);
+    case 'currency':
+      // Trimmed and upper-cased before the check (src/model/values.ts).
+      return (s) => CURRENCY_CODES.has(s.trim().toUpperCase());
     default:
       throw new Error(`No query rule for a ${kind.type} filter`);
   }

@@ -328,6 +328,10 @@ describe('no full-table scans on the request path', () => {
       await exercise('GET', `/api/${resource}?customer_id=${customer}&updated_since=${since}&cursor=u.1.${customer}`, token, 200);
     }
     await exercise('GET', '/api/customers?order=updated_at&id_crm=crm-1', token, 400);
+    // The billing profile's currency filter, and the related records embedded by include (per customer, by its index).
+    await exercise('GET', '/api/customers?currency=EUR', token, 200);
+    for (const query of ['', '&q=acme', '&q=ac', '&order=updated_at', '&id_crm=crm-1']) await exercise('GET', `/api/customers?include=contacts,addresses${query}`, token, 200);
+    await exercise('GET', `/api/customers/${customer}?include=contacts,addresses`, token, 200);
     await exercise('DELETE', `/api/webhook_endpoints/${endpoint}`, token, 200);
     await exercise('DELETE', `/api/customers/${customer}`, token, 200);
 
