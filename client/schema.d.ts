@@ -1336,6 +1336,21 @@ export interface components {
                 };
             };
         };
+        /** @description The path does not take this method; `Allow` lists the methods it takes. Codes: `method_not_allowed`. */
+        Canonical405: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Server-Timing": components["headers"]["Server-Timing"];
+                Allow: components["headers"]["Allow"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @enum {unknown} */
+                    code?: "method_not_allowed";
+                };
+            };
+        };
         /** @description A conflict with the stored records, or with a request of the same Idempotency-Key in progress. Codes: `already_exists`, `segment_in_use`, `idempotency_in_progress`, `limit_exceeded`. */
         Canonical409: {
             headers: {
@@ -1478,6 +1493,18 @@ export interface components {
                 "application/json": components["schemas"]["AmbiosysError"];
             };
         };
+        /** @description The path does not take this method; `Allow` lists the methods it takes. Codes: `method_not_allowed`. */
+        AmbioSys405: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Server-Timing": components["headers"]["Server-Timing"];
+                Allow: components["headers"]["Allow"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AmbiosysError"];
+            };
+        };
         /** @description A conflict with the stored records, or with a request of the same Idempotency-Key in progress. Codes: `already_exists`, `segment_in_use`, `idempotency_in_progress`, `limit_exceeded`. */
         AmbioSys409: {
             headers: {
@@ -1604,6 +1631,23 @@ export interface components {
                     error?: {
                         /** @enum {unknown} */
                         code?: "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+        };
+        /** @description The path does not take this method; `Allow` lists the methods it takes. Codes: `method_not_allowed`. */
+        Upwell405: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Server-Timing": components["headers"]["Server-Timing"];
+                Allow: components["headers"]["Allow"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["UpwellError"] & {
+                    error?: {
+                        /** @enum {unknown} */
+                        code?: "METHOD_NOT_ALLOWED";
                     };
                 };
             };
@@ -1743,6 +1787,8 @@ export interface components {
         "Retry-After": string;
         /** @description The scheme the API takes. */
         "WWW-Authenticate": "Bearer";
+        /** @description The methods the path takes. */
+        Allow: string;
         /** @description The `cursor` of the next page; absent on the last page. */
         "Export-Cursor": string;
     };
@@ -1794,6 +1840,8 @@ export interface operations {
             };
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -1847,6 +1895,7 @@ export interface operations {
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             413: components["responses"]["Canonical413"];
             415: components["responses"]["Canonical415"];
@@ -1899,7 +1948,9 @@ export interface operations {
             };
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -1943,6 +1994,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             412: components["responses"]["Canonical412"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
@@ -2001,6 +2053,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             412: components["responses"]["Canonical412"];
             413: components["responses"]["Canonical413"];
@@ -2046,6 +2099,8 @@ export interface operations {
             };
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2086,6 +2141,7 @@ export interface operations {
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             413: components["responses"]["Canonical413"];
             415: components["responses"]["Canonical415"];
@@ -2135,7 +2191,9 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2179,6 +2237,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             412: components["responses"]["Canonical412"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
@@ -2226,6 +2285,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             412: components["responses"]["Canonical412"];
             413: components["responses"]["Canonical413"];
@@ -2271,6 +2331,8 @@ export interface operations {
             };
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2311,6 +2373,7 @@ export interface operations {
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             413: components["responses"]["Canonical413"];
             415: components["responses"]["Canonical415"];
@@ -2360,7 +2423,9 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2404,6 +2469,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             412: components["responses"]["Canonical412"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
@@ -2451,6 +2517,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             412: components["responses"]["Canonical412"];
             413: components["responses"]["Canonical413"];
@@ -2495,6 +2562,8 @@ export interface operations {
             };
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2535,6 +2604,7 @@ export interface operations {
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             413: components["responses"]["Canonical413"];
             415: components["responses"]["Canonical415"];
@@ -2584,7 +2654,9 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2628,6 +2700,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             412: components["responses"]["Canonical412"];
             429: components["responses"]["Canonical429"];
@@ -2676,6 +2749,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             412: components["responses"]["Canonical412"];
             413: components["responses"]["Canonical413"];
@@ -2711,6 +2785,8 @@ export interface operations {
             };
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2744,7 +2820,10 @@ export interface operations {
                         /** @constant */
                         success: true;
                         data: {
-                            imported: number;
+                            /** @description How many records of each table the part held (applied again, the same records change nothing). */
+                            imported: {
+                                [key: string]: number;
+                            };
                         };
                     };
                 };
@@ -2752,6 +2831,7 @@ export interface operations {
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             413: components["responses"]["Canonical413"];
             415: components["responses"]["Canonical415"];
@@ -2797,6 +2877,8 @@ export interface operations {
             };
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2829,7 +2911,9 @@ export interface operations {
                 };
             };
             401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2869,6 +2953,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2906,6 +2991,7 @@ export interface operations {
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -2954,6 +3040,7 @@ export interface operations {
             400: components["responses"]["Canonical400"];
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             413: components["responses"]["Canonical413"];
             415: components["responses"]["Canonical415"];
@@ -3005,6 +3092,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -3048,6 +3136,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             412: components["responses"]["Canonical412"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
@@ -3094,6 +3183,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             412: components["responses"]["Canonical412"];
             413: components["responses"]["Canonical413"];
@@ -3133,6 +3223,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -3174,6 +3265,7 @@ export interface operations {
             401: components["responses"]["Canonical401"];
             403: components["responses"]["Canonical403"];
             404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };
@@ -3213,6 +3305,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @constant */
+                        success: true;
                         customer: components["schemas"]["AmbiosysCustomer"];
                     };
                 };
@@ -3220,6 +3314,7 @@ export interface operations {
             400: components["responses"]["AmbioSys400"];
             401: components["responses"]["AmbioSys401"];
             403: components["responses"]["AmbioSys403"];
+            405: components["responses"]["AmbioSys405"];
             409: components["responses"]["AmbioSys409"];
             413: components["responses"]["AmbioSys413"];
             415: components["responses"]["AmbioSys415"];
@@ -3261,6 +3356,8 @@ export interface operations {
             };
             400: components["responses"]["AmbioSys400"];
             401: components["responses"]["AmbioSys401"];
+            403: components["responses"]["AmbioSys403"];
+            405: components["responses"]["AmbioSys405"];
             429: components["responses"]["AmbioSys429"];
             500: components["responses"]["AmbioSys500"];
         };
@@ -3306,7 +3403,9 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["AmbioSys401"];
+            403: components["responses"]["AmbioSys403"];
             404: components["responses"]["AmbioSys404"];
+            405: components["responses"]["AmbioSys405"];
             429: components["responses"]["AmbioSys429"];
             500: components["responses"]["AmbioSys500"];
         };
@@ -3344,6 +3443,8 @@ export interface operations {
             };
             400: components["responses"]["Upwell400"];
             401: components["responses"]["Upwell401"];
+            403: components["responses"]["Upwell403"];
+            405: components["responses"]["Upwell405"];
             429: components["responses"]["Upwell429"];
             500: components["responses"]["Upwell500"];
         };
@@ -3390,6 +3491,7 @@ export interface operations {
             400: components["responses"]["Upwell400"];
             401: components["responses"]["Upwell401"];
             403: components["responses"]["Upwell403"];
+            405: components["responses"]["Upwell405"];
             409: components["responses"]["Upwell409"];
             412: components["responses"]["Upwell412"];
             413: components["responses"]["Upwell413"];
@@ -3469,6 +3571,7 @@ export interface operations {
             400: components["responses"]["Upwell400"];
             401: components["responses"]["Upwell401"];
             403: components["responses"]["Upwell403"];
+            405: components["responses"]["Upwell405"];
             409: components["responses"]["Upwell409"];
             413: components["responses"]["Upwell413"];
             415: components["responses"]["Upwell415"];
@@ -3512,6 +3615,7 @@ export interface operations {
             400: components["responses"]["Upwell400"];
             401: components["responses"]["Upwell401"];
             403: components["responses"]["Upwell403"];
+            405: components["responses"]["Upwell405"];
             409: components["responses"]["Upwell409"];
             413: components["responses"]["Upwell413"];
             415: components["responses"]["Upwell415"];
@@ -3569,6 +3673,8 @@ export interface operations {
             };
             400: components["responses"]["Upwell400"];
             401: components["responses"]["Upwell401"];
+            403: components["responses"]["Upwell403"];
+            405: components["responses"]["Upwell405"];
             413: components["responses"]["Upwell413"];
             415: components["responses"]["Upwell415"];
             429: components["responses"]["Upwell429"];
@@ -3614,7 +3720,9 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Upwell401"];
+            403: components["responses"]["Upwell403"];
             404: components["responses"]["Upwell404"];
+            405: components["responses"]["Upwell405"];
             429: components["responses"]["Upwell429"];
             500: components["responses"]["Upwell500"];
         };
@@ -3662,6 +3770,7 @@ export interface operations {
             401: components["responses"]["Upwell401"];
             403: components["responses"]["Upwell403"];
             404: components["responses"]["Upwell404"];
+            405: components["responses"]["Upwell405"];
             409: components["responses"]["Upwell409"];
             412: components["responses"]["Upwell412"];
             413: components["responses"]["Upwell413"];

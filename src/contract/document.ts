@@ -28,9 +28,10 @@ const ERROR_SCHEMA: Record<ApiName, string> = { canonical: 'Error', ambiosys: 'A
 
 /** The codes an operation can fail with, from what it does. */
 export function errorCodes(op: Operation): ErrorCode[] {
-  const codes = new Set<ErrorCode>(['unauthorized', 'rate_limited', 'internal_error']);
+  // Every route: the token (missing, or without the route's scope: a write-only token on a read), the path's
+  // other methods, the rate limit, the unexpected.
+  const codes = new Set<ErrorCode>(['unauthorized', 'forbidden', 'method_not_allowed', 'rate_limited', 'internal_error']);
   const add = (...more: ErrorCode[]) => more.forEach((code) => codes.add(code));
-  if (op.scope === 'write') add('forbidden');
   if (op.body) add('validation_error', 'invalid_json', 'request_aborted', 'payload_too_large', 'unsupported_media_type');
   if (op.ndjson) add('validation_error', 'request_aborted', 'payload_too_large', 'unsupported_media_type');
   if (op.query || op.ifMatch) add('validation_error');
@@ -57,6 +58,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'Missing, malformed, unknown, expired or revoked token.',
   403: "The token lacks the route's scope.",
   404: 'No such record in this workspace.',
+  405: 'The path does not take this method; `Allow` lists the methods it takes.',
   409: 'A conflict with the stored records, or with a request of the same Idempotency-Key in progress.',
   412: 'If-Match names an older version.',
   413: 'The body is over the size limit.',
@@ -75,6 +77,7 @@ function errorResponse(api: ApiName, status: number): Json {
   if (status !== 401 && status !== 429) headers['Server-Timing'] = header('Server-Timing');
   if (status === 429) headers['Retry-After'] = header('Retry-After');
   if (status === 401) headers['WWW-Authenticate'] = header('WWW-Authenticate');
+  if (status === 405) headers.Allow = header('Allow');
   return {
     description: `${STATUS_TEXT[status]} Codes: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
     headers,
@@ -164,6 +167,7 @@ const HEADERS: Record<string, Json> = {
   'Idempotent-Replayed': { description: 'Present on a replay of an Idempotency-Key: the original response, nothing written.', schema: { type: 'string', enum: ['true'] } },
   'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
   'WWW-Authenticate': { description: 'The scheme the API takes.', schema: { type: 'string', enum: ['Bearer'] } },
+  Allow: { description: 'The methods the path takes.', required: true, schema: { type: 'string', pattern: '^[A-Z]+(, [A-Z]+)*$' } },
   'Export-Cursor': { description: 'The `cursor` of the next page; absent on the last page.', schema: { type: 'string' } },
 };
 

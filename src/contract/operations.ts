@@ -15,6 +15,7 @@ import { contact } from '../contacts/fields';
 import { customer } from '../customers/fields';
 import { CustomerGet, CustomerList } from '../customers/queries';
 import { EventList } from '../events/queries';
+import { TABLE_NAMES } from '../exchange/format';
 import { ExportQuery } from '../exchange/routes';
 import type { ErrorCode } from '../http/errors';
 import type { Method } from '../http/api';
@@ -264,7 +265,19 @@ export const OPERATIONS: Operation[] = [
     ok: {
       status: 200,
       description: 'The part was applied.',
-      schema: one({ type: 'object', properties: { imported: { type: 'integer', minimum: 0 } }, required: ['imported'], additionalProperties: false }),
+      schema: one({
+        type: 'object',
+        properties: {
+          imported: {
+            type: 'object',
+            description: 'How many records of each table the part held (applied again, the same records change nothing).',
+            propertyNames: { enum: [...TABLE_NAMES] },
+            additionalProperties: { type: 'integer', minimum: 0 },
+          },
+        },
+        required: ['imported'],
+        additionalProperties: false,
+      }),
     },
     errors: ['already_exists'],
   },
@@ -352,7 +365,12 @@ export const OPERATIONS: Operation[] = [
     summary: 'Create a customer (AmbioSys)',
     scope: 'write',
     body: { name: 'AmbiosysCustomerCreate', schema: ambiosysCreate.create, example: SEED_AMBIOSYS_CREATE },
-    ok: { status: 201, description: 'The customer created.', schema: upwell(ref('AmbiosysCustomer'), 'customer'), etag: true },
+    ok: {
+      status: 201,
+      description: 'The customer created.',
+      schema: { type: 'object', properties: { success: { type: 'boolean', const: true }, customer: ref('AmbiosysCustomer') }, required: ['success', 'customer'], additionalProperties: false },
+      etag: true,
+    },
   },
   {
     api: 'ambiosys',

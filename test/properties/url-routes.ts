@@ -129,6 +129,9 @@ function prefixCursorOk(cursor: string): boolean {
 const customerCursor = (cursor: string, walk: Walk) =>
   walk === 'id' ? UUID_RE.test(cursor) : walk === 'updated' ? UPDATED_CURSOR.test(cursor) : walk === 'search' ? SEARCH_CURSOR.test(cursor) : PREFIX_CURSOR.test(cursor) && prefixCursorOk(cursor);
 
+/** `include`: contacts, addresses, or two of them comma-separated (a name twice is the name once). */
+const INCLUDE: QueryRule = (s) => /^(contacts|addresses)(,(contacts|addresses))?$/.test(s);
+
 /** The customers list's filters: the updated_at walk takes none of them (it would walk the workspace). */
 const CUSTOMER_FILTERS = [...Object.keys(customer.filters), 'tax_value'];
 
@@ -156,7 +159,7 @@ export const QUERY_ROUTES: QueryRoute[] = named<QueryRoute>([
     path: '/api/customers',
     // Beyond the declared filters: tax_value (any tax id) and q (name substring), text up to 255; sync; a cursor of any walk.
     params: {
-      ...paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255, order: SYNC.order!, updated_since: SYNC.updated_since! }),
+      ...paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255, order: SYNC.order!, updated_since: SYNC.updated_since!, include: INCLUDE }),
       cursor: (s) => UUID_RE.test(s) || UPDATED_CURSOR.test(s) || SEARCH_CURSOR.test(s) || PREFIX_CURSOR.test(s),
     },
     across: customerAcross,

@@ -509,5 +509,5 @@ describe('no full-table scans on the request path', () => {
       expect(sqls.some((sql) => pattern.test(sql)), `no statement matching ${pattern} was collected`).toBe(true);
     }
     await expectNoScans(mine);
-  });
+  }, 60_000);
 });
