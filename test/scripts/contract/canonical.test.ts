@@ -182,6 +182,14 @@ describe('rules between records', () => {
     const address = await newAddress(customer.id, { contact_id: contact.id });
     const one = await expectStatus(200, 'GET', `/api/customers/${customer.id}`);
     expect(one.body.data).toMatchObject({ contact_ids: [contact.id], address_ids: [address.id], segment_id: segment.id, number: expect.any(Number) });
+    // include: the embedded records are validated as the Contact and Address objects they are.
+    const embedded = await expectStatus(200, 'GET', `/api/customers/${customer.id}`, { query: { include: 'contacts,addresses' } });
+    expect(embedded.body.data).toMatchObject({ contacts: [{ id: contact.id, address_ids: [address.id] }], addresses: [{ id: address.id, contact_id: contact.id }] });
+    const page = await expectStatus(200, 'GET', '/api/customers', { query: { id_crm: 'CRM-42', include: 'addresses' } });
+    expect(page.body.data).toMatchObject([{ id: customer.id, addresses: [{ id: address.id }] }]);
+    expectError(await call('GET', `/api/customers/${customer.id}`, { query: { include: 'tax_ids' } }), 400, 'validation_error', ['include']);
+    const billed = await newCustomer({ currency: 'eur', locale: 'fr-fr', timezone: 'europe/paris', payment_terms_days: 45, tax_exempt: 'none', phone: '+33 1' });
+    expect(billed).toMatchObject({ currency: 'EUR', locale: 'fr-FR', timezone: 'Europe/Paris', payment_terms_days: 45, tax_exempt: 'none', phone: '+33 1' });
     const byCrm = await expectStatus(200, 'GET', '/api/customers', { query: { id_crm: 'CRM-42', segment_id: segment.id } });
     expect(byCrm.body.data.map((c: Json) => c.id)).toEqual([customer.id]);
     const searched = await expectStatus(200, 'GET', '/api/customers', { query: { q: customer.name.slice(0, 12).toUpperCase() } });
