@@ -6,13 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createCustomersClient, type ApiError, type Customer, type CustomerCreate, type CustomersClient, type Issue } from '../../client/index.ts';
-import { generateToken, newTokenRecord, tokenKey, type Scope } from '../../src/lib/tokens.ts';
-import { copyApp, freePort, ROOT, runNode, untilReady, WRANGLER } from './support.ts';
+import { generateToken } from '../../src/lib/tokens.ts';
+import { copyApp, freePort, putTokens, ROOT, runNode, untilReady, WRANGLER, type Issued } from './support.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -26,35 +26,18 @@ const app = join(state, 'app');
 let server: ChildProcess | undefined;
 let base: string;
 
-interface Issued {
-  token: string;
-  workspace_id: string;
-}
 /** `writer` and `reader` share a workspace; the example writes in one of its own. */
 let tokens: { writer: Issued; reader: Issued; example: Issued };
 let api: CustomersClient;
 
-/** Tokens stored as scripts/lib/tokens.ts stores them, in one `wrangler kv bulk put`. */
-async function issueTokens(): Promise<typeof tokens> {
+/** `writer` and `reader` share a workspace; the example writes in one of its own. */
+function issueTokens(): Promise<typeof tokens> {
   const shared = randomUUID();
-  const wanted: Record<keyof typeof tokens, { workspaceId: string; scopes: Scope[] }> = {
-    writer: { workspaceId: shared, scopes: ['read', 'write'] },
-    reader: { workspaceId: shared, scopes: ['read'] },
-    example: { workspaceId: randomUUID(), scopes: ['read', 'write'] },
-  };
-  const issued: Partial<typeof tokens> = {};
-  const entries = [];
-  for (const [name, options] of Object.entries(wanted) as [keyof typeof tokens, (typeof wanted)[keyof typeof tokens]][]) {
-    const token = generateToken('dev');
-    const record = newTokenRecord({ ...options, name: `client-${name}` });
-    issued[name] = { token, workspace_id: record.workspace_id };
-    entries.push({ key: await tokenKey(token), value: JSON.stringify(record), metadata: record });
-  }
-  const file = join(state, 'tokens.json');
-  writeFileSync(file, JSON.stringify(entries));
-  const put = await runNode([WRANGLER, 'kv', 'bulk', 'put', file, '--binding', 'TOKENS', '--local', '--persist-to', state], '', app);
-  expect(put.status, put.stderr).toBe(0);
-  return issued as typeof tokens;
+  return putTokens(app, state, {
+    writer: { workspaceId: shared, scopes: ['read', 'write'], name: 'client-writer' },
+    reader: { workspaceId: shared, scopes: ['read'], name: 'client-reader' },
+    example: { workspaceId: randomUUID(), scopes: ['read', 'write'], name: 'client-example' },
+  });
 }
 
 beforeAll(async () => {
@@ -138,6 +121,12 @@ const customerOf = (fields: Partial<Customer>): { [K in keyof Customer]: unknown
   addresses_last_updated_at: null,
   contacts_last_updated_at: null,
   deleted_at: null,
+  currency: null,
+  locale: null,
+  timezone: null,
+  payment_terms_days: null,
+  tax_exempt: null,
+  phone: null,
   created_at: expect.stringMatching(ISO),
   updated_at: expect.stringMatching(ISO),
   ...fields,

@@ -1,8 +1,10 @@
 /** What the Node-side tests of the scripts share: where the project is, the local wrangler, a free port, running node. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, symlinkSync } from 'node:fs';
+import { cpSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { generateToken, newTokenRecord, tokenKey } from '../../src/lib/tokens.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -83,4 +85,30 @@ export function untilReady(child: ChildProcess, log: { output: string } = { outp
       reject(new Error(`wrangler dev exited with ${code}:\n${log.output}`));
     });
   });
+}
+
+export interface Issued {
+  token: string;
+  workspace_id: string;
+}
+
+/**
+ * Mints a token per entry of `records` (the options of newTokenRecord) straight into the local KV of `state`,
+ * in one `wrangler kv bulk put` run from `app`: each `npm run token` would start wrangler again (seconds each).
+ */
+export async function putTokens<N extends string>(app: string, state: string, records: Record<N, Parameters<typeof newTokenRecord>[0]>): Promise<Record<N, Issued>> {
+  const issued = {} as Record<N, Issued>;
+  const entries = [];
+  for (const [name, options] of Object.entries(records) as [N, Parameters<typeof newTokenRecord>[0]][]) {
+    const token = generateToken('dev');
+    const record = newTokenRecord(options);
+    issued[name] = { token, workspace_id: record.workspace_id };
+    entries.push({ key: await tokenKey(token), value: JSON.stringify(record), metadata: record });
+  }
+  const file = join(state, 'tokens.json');
+  writeFileSync(file, JSON.stringify(entries));
+  const put = await runNode([WRANGLER, 'kv', 'bulk', 'put', file, '--binding', 'TOKENS', '--local', '--persist-to', state], '', app);
+  expect(put.status, put.stderr).toBe(0);
+  rmSync(file);
+  return issued;
 }

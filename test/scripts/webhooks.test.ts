@@ -11,15 +11,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateToken, newTokenRecord, tokenKey } from '../../src/lib/tokens.ts';
-import { copyApp, freePort, ROOT, runNode, untilReady, WRANGLER } from './support.ts';
+import { copyApp, freePort, putTokens, ROOT, runNode, untilReady, WRANGLER, type Issued } from './support.ts';
 
 type Json = any;
 
@@ -54,36 +53,14 @@ let strict: Dev | undefined;
 let base: string;
 let strictBase: string;
 
-interface Issued {
-  token: string;
-  workspace_id: string;
-}
 const WORKSPACES = ['delivery', 'retry', 'stream', 'timeout', 'neighbour', 'dead', 'redeliver', 'rotation', 'refused', 'disable', 'sweep', 'other'] as const;
 let tokens: Record<(typeof WORKSPACES)[number], Issued>;
 
 // ---------------------------------------------------------------- processes
 
-/**
- * Tokens for fresh workspaces, stored as scripts/lib/tokens.ts stores them (the
- * record as value and metadata under the hash of the token), in one `wrangler
- * kv bulk put` rather than one wrangler run per token.
- */
-async function issueTokens(dir: string): Promise<typeof tokens> {
-  const issued: Record<string, Issued> = {};
-  const entries = [];
-  for (const name of WORKSPACES) {
-    const token = generateToken('dev');
-    const record = newTokenRecord({ workspaceId: randomUUID(), name: `webhooks-${name}` });
-    issued[name] = { token, workspace_id: record.workspace_id };
-    entries.push({ key: await tokenKey(token), value: JSON.stringify(record), metadata: record });
-  }
-  const file = join(dir, 'tokens.json');
-  writeFileSync(file, JSON.stringify(entries));
-  const put = await runNode([WRANGLER, 'kv', 'bulk', 'put', file, '--binding', 'TOKENS', '--local', '--persist-to', dir], '', app);
-  expect(put.status, put.stderr).toBe(0);
-  rmSync(file);
-  return issued as typeof tokens;
-}
+/** A token for each fresh workspace. */
+const issueTokens = (dir: string): Promise<typeof tokens> =>
+  putTokens(app, dir, Object.fromEntries(WORKSPACES.map((name) => [name, { workspaceId: randomUUID(), name: `webhooks-${name}` }])) as Record<(typeof WORKSPACES)[number], { workspaceId: string; name: string }>);
 
 const taken = new Set<number>();
 /** A free port no other server of this file was given. */

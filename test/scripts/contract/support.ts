@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +20,7 @@ import { Ajv2020, type ErrorObject, type Options as AjvOptions } from 'ajv/dist/
 import formats from 'ajv-formats';
 import { OpenAPIBackend, SetMatchType, type Operation } from 'openapi-backend';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { generateToken, newTokenRecord, tokenKey, type Scope } from '../../../src/lib/tokens.ts';
-import { copyApp, freePort, ROOT, runNode, untilReady, WRANGLER } from '../support.ts';
+import { copyApp, freePort, putTokens, ROOT, runNode, untilReady, WRANGLER, type Issued } from '../support.ts';
 
 export type Json = any;
 
@@ -213,10 +212,7 @@ export const readDocument = (): Json => JSON.parse(readFileSync(DOCUMENT_PATH, '
 
 // ---------------------------------------------------------------- the server
 
-export interface Issued {
-  token: string;
-  workspace_id: string;
-}
+export type { Issued };
 
 /**
  * Tokens the suites use: `write` (scopes read and write), `read` and
@@ -248,33 +244,20 @@ function current(): Running {
 export const tokens = () => current().tokens;
 export const receiverUrl = (path: string) => `${current().receiverBase}${path}`;
 
-/** Tokens stored as scripts/lib/tokens.ts stores them (the record as value and metadata under the token's hash), in one `wrangler kv bulk put`. */
-async function issueTokens(state: string, app: string): Promise<Record<TokenName, Issued>> {
+/** The suites' tokens; `expired` was issued two days ago for one day. */
+function issueTokens(state: string, app: string): Promise<Record<TokenName, Issued>> {
   const a = randomUUID();
-  const specs: Record<TokenName, { workspaceId: string; scopes?: Scope[]; past?: true }> = {
+  const expired = { expiresInDays: 1, now: Date.now() - 2 * 86_400_000 };
+  const specs: Record<TokenName, Parameters<typeof putTokens>[2][string]> = {
     write: { workspaceId: a },
     read: { workspaceId: a, scopes: ['read'] },
     writeOnly: { workspaceId: a, scopes: ['write'] },
     other: { workspaceId: randomUUID() },
-    expired: { workspaceId: a, past: true },
+    expired: { workspaceId: a, ...expired },
     full: { workspaceId: randomUUID() },
   };
-  const issued = {} as Record<TokenName, Issued>;
-  const entries = [];
-  for (const name of TOKENS) {
-    const spec = specs[name];
-    const token = generateToken('dev');
-    // Issued two days ago for one day: expired since yesterday.
-    const record = newTokenRecord({ workspaceId: spec.workspaceId, name: `contract-${name}`, scopes: spec.scopes, ...(spec.past ? { expiresInDays: 1, now: Date.now() - 2 * 86_400_000 } : {}) });
-    issued[name] = { token, workspace_id: record.workspace_id };
-    entries.push({ key: await tokenKey(token), value: JSON.stringify(record), metadata: record });
-  }
-  const file = join(state, 'tokens.json');
-  writeFileSync(file, JSON.stringify(entries));
-  const put = await runNode([WRANGLER, 'kv', 'bulk', 'put', file, '--binding', 'TOKENS', '--local', '--persist-to', state], '', app);
-  expect(put.status, put.stderr).toBe(0);
-  rmSync(file);
-  return issued;
+  for (const name of TOKENS) specs[name].name = `contract-${name}`;
+  return putTokens(app, state, specs);
 }
 
 /** A webhook receiver that takes every delivery, so that deliveries succeed and their rows can be listed. */
