@@ -13,6 +13,7 @@ import { crud } from '../model/crud';
 import { walkOf as syncWalk, listSchema, pageParams, syncParams, toPage, updatedCursor, updatedCursorOf } from '../model/page';
 import { text } from '../model/values';
 import type { Db } from '../store/client';
+import { rawStatement } from '../store/drizzle';
 import { owned } from '../store/plan';
 import { qualified, relatedIds, unindexed } from '../store/related';
 import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../store/schema';
@@ -38,10 +39,28 @@ export const nextNumber = (workspaceId: unknown): SQL<number> =>
 export const bySource = (t: typeof customers) =>
   and(eq(t.workspace_id, param('workspaceId')), eq(t.source_system, param('sourceSystem')), eq(t.source_system_id, param('sourceSystemId')));
 
+/** The workspace's customers with an external id (placeholder `key`), or with the source pair: the by_external_id targets. */
+export const BY_EXTERNAL = {
+  id_crm: (t: typeof customers) => and(eq(t.workspace_id, param('workspaceId')), eq(t.id_crm, param('key'))),
+  id_erp: (t: typeof customers) => and(eq(t.workspace_id, param('workspaceId')), eq(t.id_erp, param('key'))),
+  id_accounting: (t: typeof customers) => and(eq(t.workspace_id, param('workspaceId')), eq(t.id_accounting, param('key'))),
+  source: bySource,
+};
+
 export const customerQueries = crud('customers', customer, {
   // Insert placeholders are named after their columns.
   computed: () => ({ number: nextNumber(param('workspace_id')) }),
   before: (db) => [takeNumber(db, param('workspace_id'))],
+  // The upsert by an external id (src/customers/external.ts) takes a number only when it inserts.
+  beforeIf: (db, none) => [
+    rawStatement(
+      db.values(
+        sql`INSERT INTO ${workspaceCounters} (${sql.identifier(workspaceCounters.workspace_id.name)}, ${sql.identifier(workspaceCounters.customers.name)}) SELECT ${param('workspace_id')}, 1 WHERE ${none} ON CONFLICT (${sql.identifier(workspaceCounters.workspace_id.name)}) DO UPDATE SET ${sql.identifier(workspaceCounters.customers.name)} = ${sql.identifier(workspaceCounters.customers.name)} + 1`,
+      ),
+      {},
+    ),
+  ],
+  targets: BY_EXTERNAL,
   // Addresses and contacts go with the customer, under the same guard; tax ids follow by ON DELETE CASCADE.
   // `+workspace_id` keeps the workspace out of the index choice: without statistics SQLite would walk the
   // (workspace_id, updated_at, id) index, every row of the workspace, instead of the customer's rows.
@@ -246,25 +265,26 @@ function withEmbedded<T extends object>(api: T, row: Record<string, unknown>, em
   return api;
 }
 
-const getQuery = family('customers.get.related', (db, include: readonly Embeddable[]) => [
-  db
-    .select(
-      withEmbeds(
-        {
-          ...customer.selection,
-          contactIds: relatedIds(contacts.id, contacts.customer_id, customers.id),
-          addressIds: relatedIds(addresses.id, addresses.customer_id, customers.id),
-        },
-        include,
-      ),
-    )
-    .from(customers)
-    .where(owned(customers)),
-] as const);
+/** What GET of one customer selects: its fields, the ids of its contacts and addresses, the embeds asked for. */
+export const detailSelection = (include: readonly Embeddable[]) =>
+  withEmbeds(
+    {
+      ...customer.selection,
+      contactIds: relatedIds(contacts.id, contacts.customer_id, customers.id),
+      addressIds: relatedIds(addresses.id, addresses.customer_id, customers.id),
+    },
+    include,
+  );
+
+/** A row of detailSelection() as the API shows it. */
+export const toDetail = (row: Record<string, unknown>, embeds: readonly Embeddable[]) =>
+  withEmbedded({ ...customer.toApi(row as never), contact_ids: row.contactIds as string[], address_ids: row.addressIds as string[] }, row, embeds);
+
+const getQuery = family('customers.get.related', (db, include: readonly Embeddable[]) => [db.select(detailSelection(include)).from(customers).where(owned(customers))] as const);
 
 /** One customer with the ids of its contacts and addresses (oldest first), and the records `include` asks for. */
 export async function getCustomer(db: Db, workspaceId: string, id: string, query: { include?: readonly Embeddable[] } = {}) {
   const embeds = query.include ?? [];
   const [[row]] = await read(db, getQuery, embeds, { workspaceId, id });
-  return row && withEmbedded({ ...customer.toApi(row), contact_ids: row.contactIds, address_ids: row.addressIds }, row as Record<string, unknown>, embeds);
+  return row && toDetail(row as Record<string, unknown>, embeds);
 }
