@@ -52,6 +52,46 @@ export interface paths {
         patch: operations["updateCustomer"];
         trace?: never;
     };
+    "/api/customers/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a customer
+         * @description The customer leaves the lists (unless `status=archived` or `status=all`) and keeps everything: contacts, addresses, tax ids. `archived_at` keeps the first archive time while it stays archived.
+         */
+        post: operations["archiveCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore an archived customer
+         * @description The customer is active again and back in the lists.
+         */
+        post: operations["restoreCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/by_external_id": {
         parameters: {
             query?: never;
@@ -588,6 +628,10 @@ export interface components {
             /** @enum {string|null} */
             tax_exempt: "none" | "exempt" | "reverse_charge" | null;
             phone: string | null;
+            /** @enum {string} */
+            status: "active" | "archived";
+            /** Format: date-time */
+            archived_at: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -648,6 +692,10 @@ export interface components {
             /** @enum {string|null} */
             tax_exempt: "none" | "exempt" | "reverse_charge" | null;
             phone: string | null;
+            /** @enum {string} */
+            status: "active" | "archived";
+            /** Format: date-time */
+            archived_at: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1876,6 +1924,7 @@ export interface operations {
                 order?: "id" | "updated_at";
                 updated_since?: components["schemas"]["Timestamp"];
                 include?: string;
+                status?: "active" | "archived" | "all";
                 limit?: number;
                 /** @description Must be a next_cursor value from a previous page of the same query (opaque). */
                 cursor?: string;
@@ -2125,6 +2174,78 @@ export interface operations {
             413: components["responses"]["Canonical413"];
             415: components["responses"]["Canonical415"];
             422: components["responses"]["Canonical422"];
+            429: components["responses"]["Canonical429"];
+            500: components["responses"]["Canonical500"];
+        };
+    };
+    archiveCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer, archived. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
+            429: components["responses"]["Canonical429"];
+            500: components["responses"]["Canonical500"];
+        };
+    };
+    restoreCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer, active. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
             429: components["responses"]["Canonical429"];
             500: components["responses"]["Canonical500"];
         };

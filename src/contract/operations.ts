@@ -231,6 +231,22 @@ export const OPERATIONS: Operation[] = [
       'Filters combine with AND. `q` is a case- and accent-insensitive substring match on the name, legal name, e-mail address, external ids, `source_system_id` and tax id values (3 characters or more; shorter, the start of the name).',
     deleteDescription: 'Deletes the customer for good, with its tax ids, contacts and addresses.',
   }),
+  ...(['archive', 'restore'] as const).map(
+    (action): Operation => ({
+      api: 'canonical',
+      method: 'POST',
+      path: `/api/customers/:id/${action}`,
+      operationId: `${action}Customer`,
+      summary: action === 'archive' ? 'Archive a customer' : 'Restore an archived customer',
+      description:
+        action === 'archive'
+          ? 'The customer leaves the lists (unless `status=archived` or `status=all`) and keeps everything: contacts, addresses, tax ids. `archived_at` keeps the first archive time while it stays archived.'
+          : 'The customer is active again and back in the lists.',
+      scope: 'write',
+      id: { description: "The customer's id." },
+      ok: { status: 200, description: `The customer, ${action === 'archive' ? 'archived' : 'active'}.`, schema: one(ref('Customer')), etag: true },
+    }),
+  ),
   {
     api: 'canonical',
     method: 'GET',

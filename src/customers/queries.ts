@@ -11,10 +11,10 @@ import { UUID_PATTERN } from '../lib/ids';
 import { fold } from '../lib/text';
 import { crud } from '../model/crud';
 import { walkOf as syncWalk, listSchema, pageParams, syncParams, toPage, updatedCursor, updatedCursorOf } from '../model/page';
-import { text } from '../model/values';
+import { oneOf, text } from '../model/values';
 import type { Db } from '../store/client';
 import { rawStatement } from '../store/drizzle';
-import { owned } from '../store/plan';
+import { IfNull, owned } from '../store/plan';
 import { qualified, relatedIds, unindexed } from '../store/related';
 import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../store/schema';
 import { customerRowid, customerSearch, searchable, searchQuery } from '../store/search';
@@ -142,7 +142,16 @@ const withEmbeds = <S extends object>(selection: S, embeds: readonly Embeddable[
 
 export const CustomerList = v.pipe(
   listSchema(
-    { ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()), order: syncParams.order, updated_since: syncParams.updated_since, include },
+    {
+      ...customer.filters,
+      tax_value: v.optional(text()),
+      q: v.optional(text()),
+      order: syncParams.order,
+      updated_since: syncParams.updated_since,
+      include,
+      // Active customers unless asked: archived ones, or all.
+      status: v.optional(oneOf(['active', 'archived', 'all'])),
+    },
     // Any walk's cursor here, so that a malformed one is named beside the other bad parameters; which walk's, below.
     { ...pageParams, cursor: v.optional(v.pipe(v.string(), v.check((c) => Object.values(CURSORS).some((p) => p.test(c)), CURSOR_MESSAGE))) },
   ),
@@ -154,7 +163,7 @@ export const CustomerList = v.pipe(
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed || walkOf(dataset.value) !== 'updated') return;
     const list = dataset.value as Record<string, unknown>;
-    for (const filter of FILTERS) {
+    for (const filter of [...FILTERS, 'status']) {
       if (list[filter] === undefined) continue;
       const path = [{ type: 'object', origin: 'value', input: list, key: filter, value: list[filter] }] as const;
       addIssue({ message: 'order=updated_at and updated_since list the whole workspace: leave this filter out', path: path as never });
@@ -173,7 +182,9 @@ const FILTERS = [...Object.keys(customer.filters), 'tax_value'];
 /** Filters that name a few customers each: a search under one walks them, not the search's matches. */
 const SELECTIVE = new Set(['id_crm', 'id_erp', 'id_accounting', 'tax_value']);
 
-const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; since: boolean; cursor: boolean; include: readonly Embeddable[] }) => {
+type StatusFilter = 'active' | 'archived' | 'all';
+
+const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; since: boolean; cursor: boolean; include: readonly Embeddable[]; status: StatusFilter }) => {
   const filters = shape.filters.map((filter) =>
     filter === 'tax_value'
       ? inArray(
@@ -185,7 +196,8 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
         )
       : eq(customer.column(filter), param(filter)),
   );
-  const workspace = eq(customers.workspace_id, param('workspaceId'));
+  // With the workspace, the status leads the id walk's index, (workspace_id, status, id); other walks check it per row.
+  const workspace = and(eq(customers.workspace_id, param('workspaceId')), shape.status === 'all' ? undefined : eq(customers.status, param('status')));
   if (shape.walk === 'search') {
     // CROSS JOIN fixes the outer loop: the search index, in its rowid order,
     // stopping once the page is full; or, under a filter that names a few
@@ -233,8 +245,10 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
   const walk = walkOf(params);
   const q = params.q === undefined ? undefined : fold(params.q);
   const filters = FILTERS.filter((filter) => (params as Values)[filter] !== undefined);
-  const { include: embeds = [], ...rest } = params;
-  const values: Values = { ...rest, workspaceId, limit: params.limit + 1 };
+  const { include: embeds = [], status: asked, ...rest } = params;
+  // The updated_at walk syncs every customer, archived or not (an archive is a change to sync).
+  const status: StatusFilter = walk === 'updated' ? 'all' : (asked ?? 'active');
+  const values: Values = { ...rest, workspaceId, limit: params.limit + 1, ...(status === 'all' ? {} : { status }) };
   if (walk === 'search') values.q = searchQuery(Q_FIELDS, [q!]);
   if (walk === 'prefix') Object.assign(values, { q, qEnd: q + LAST_CHAR });
   if (params.cursor !== undefined) {
@@ -245,7 +259,7 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
   }
   const lead = walk === 'search' && filters.some((filter) => SELECTIVE.has(filter)) ? 'filter' : 'search';
   const since = params.updated_since !== undefined;
-  const [rows] = (await read(db, listQuery, { walk, lead, filters, since, cursor: params.cursor !== undefined, include: embeds }, values)) as [ListRow[]];
+  const [rows] = (await read(db, listQuery, { walk, lead, filters, since, cursor: params.cursor !== undefined, include: embeds, status }, values)) as [ListRow[]];
   const cursorOf = (row: ListRow) =>
     walk === 'search'
       ? `s.${row.searchRowid}`
@@ -287,4 +301,13 @@ export async function getCustomer(db: Db, workspaceId: string, id: string, query
   const embeds = query.include ?? [];
   const [[row]] = await read(db, getQuery, embeds, { workspaceId, id });
   return row && toDetail(row as Record<string, unknown>, embeds);
+}
+
+/**
+ * Archives or restores a customer: its status, and when it was archived (kept from the first archive while it
+ * stays archived, so archiving twice changes nothing but the version). undefined: no such customer.
+ */
+export function setArchived(workspaceId: string, id: string, archived: boolean) {
+  const changes = archived ? { status: 'archived', archived_at: new IfNull(Date.now()) } : { status: 'active', archived_at: null };
+  return customerQueries.write.update('id', { workspaceId, id }, changes, undefined, customer.toApi);
 }

@@ -6,7 +6,7 @@ import { ok } from '../http/responses';
 import { route } from '../http/route';
 import { ByExternalBody, ByExternalGet, ByExternalPut, getByExternal, keyConflict, putByExternal } from './external';
 import { customer } from './fields';
-import { CustomerGet, CustomerList, customerQueries, getCustomer, listCustomers } from './queries';
+import { CustomerGet, CustomerList, customerQueries, getCustomer, listCustomers, setArchived } from './queries';
 
 const BY_EXTERNAL_ID = '/api/customers/by_external_id';
 
@@ -19,6 +19,17 @@ export const customerRoutes: RouteDef[] = [
     get: getCustomer,
     list: listCustomers,
   }),
+  ...(['archive', 'restore'] as const).map(
+    (action): RouteDef => ({
+      method: 'POST',
+      path: `/api/customers/:id/${action}`,
+      handler: route('write', { id: 'Customer' }, async (ctx, { id }) => {
+        const done = await ctx.write(() => setArchived(ctx.workspaceId, id, action === 'archive'));
+        if (!done) throw notFound('Customer');
+        return ok(done);
+      }),
+    }),
+  ),
   {
     method: 'GET',
     path: BY_EXTERNAL_ID,

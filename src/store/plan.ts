@@ -109,6 +109,11 @@ export class JsonMerge {
   constructor(readonly patch: Record<string, unknown>) {}
 }
 
+/** A change that only fills a column still NULL (keeps the time a record was first archived). */
+export class IfNull {
+  constructor(readonly value: unknown) {}
+}
+
 /** If-Match: the write only matches the listed versions (placeholders ifMatch0..n). */
 function guarded(table: RecordTable, where: SQL | undefined, versions: number) {
   if (versions === 0) return where;
@@ -167,7 +172,7 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
 
   const update = family(
     `${name}.update`,
-    (db, shape: { target: string; columns: readonly string[]; merged: readonly string[]; versions: number }): Built => {
+    (db, shape: { target: string; columns: readonly string[]; merged: readonly string[]; versions: number; kept?: readonly string[] }): Built => {
       const where = targetOf(shape.target);
       const matching = guarded(table, where, shape.versions);
       const versionRead = shape.versions === 0 ? [] : [db.select({ version: table.version }).from(table).where(where)];
@@ -177,7 +182,11 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
       const set: Record<string, unknown> = {};
       const columns: Record<string, SQLiteColumn> = getTableColumns(table);
       for (const column of shape.columns) {
-        set[column] = shape.merged.includes(column) ? sql`json_patch(${columns[column]}, ${param(`set_${column}`)})` : param(`set_${column}`);
+        set[column] = shape.merged.includes(column)
+          ? sql`json_patch(${columns[column]}, ${param(`set_${column}`)})`
+          : shape.kept?.includes(column)
+            ? sql`coalesce(${columns[column]}, ${param(`set_${column}`)})`
+            : param(`set_${column}`);
       }
       set.updated_at = sql`max(${param('now')}, ${table.updated_at} + 1)`;
       set.version = sql`${table.version} + 1`;
@@ -265,12 +274,13 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
       const values = withVersions({ ...targetValues, now: Date.now() }, ifMatch);
       for (const column of columns) {
         const change = changes[column];
-        values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change;
+        values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change instanceof IfNull ? change.value : change;
       }
       const merged = columns.filter((column) => changes[column] instanceof JsonMerge);
+      const kept = columns.filter((column) => changes[column] instanceof IfNull);
       return planOf(
         update,
-        { target, columns, merged, versions: ifMatch?.length ?? 0 },
+        { target, columns, merged, versions: ifMatch?.length ?? 0, ...(kept.length ? { kept } : {}) },
         values,
         ([rows, versionRead]): R | undefined => {
           const [row] = rows as Row<S>[];

@@ -39,7 +39,12 @@ const registered = APIS.flatMap((api) => api.routes.map((r) => ({ name: `${r.met
  * bodies, but in ID_ROUTES like any route that names a record (random ids in
  * bad-urls.test.ts, B's ids in foreign-ids.test.ts, faults in faults.test.ts).
  */
-const BODILESS_ROUTES = ['POST /api/events/:id/redeliver', 'POST /api/webhook_endpoints/:id/rotate_secret'];
+const BODILESS_ROUTES = [
+  'POST /api/events/:id/redeliver',
+  'POST /api/webhook_endpoints/:id/rotate_secret',
+  'POST /api/customers/:id/archive',
+  'POST /api/customers/:id/restore',
+];
 
 const TABLES = { BODY_ROUTES, QUERY_ROUTES, ID_ROUTES } as const;
 type Table = keyof typeof TABLES;

@@ -250,6 +250,10 @@ export const ID_ROUTES: IdRoute[] = named([
     { name: `PATCH /api/${r}/:id`, method: 'PATCH', dialect: 'canonical', kind: 'canonical.update', prefix: `/api/${r}/`, body: {}, own: ownOf(r) },
     { name: `DELETE /api/${r}/:id`, method: 'DELETE', dialect: 'canonical', kind: 'canonical.delete', prefix: `/api/${r}/`, own: () => [] },
   ]),
+  // Take no body.
+  ...(['archive', 'restore'] as const).map(
+    (action): IdRoute => ({ name: `POST /api/customers/:id/${action}`, method: 'POST', dialect: 'canonical', kind: 'canonical.update', prefix: '/api/customers/', suffix: `/${action}`, own: ownOf('customers') }),
+  ),
   { name: 'GET /api/customers/getCustomers/:id', method: 'GET', dialect: 'ambiosys', kind: 'ambiosys.get', prefix: '/api/customers/getCustomers/', own: (w) => w.A.numbers.map(String) },
   { name: 'GET /api/rest/customers/:id', method: 'GET', dialect: 'upwell', kind: 'upwell.get', prefix: '/api/rest/customers/', own: ownOf('customers') },
   { name: 'PUT /api/rest/customers/:id', method: 'PUT', dialect: 'upwell', kind: 'upwell.putId', prefix: '/api/rest/customers/', body: { input: {} }, own: ownOf('customers') },
