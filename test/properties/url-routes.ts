@@ -140,7 +140,8 @@ function customerAcross(p: Map<string, string>): string[] {
   const q = p.get('q');
   if (q === undefined) {
     const walk = syncWalk(p);
-    return [...syncAcross(p, walk, customerCursor), ...(walk === 'updated' ? CUSTOMER_FILTERS.filter((filter) => p.has(filter)) : [])];
+    // The updated_at walk takes no filter, nor a status (it syncs every customer).
+    return [...syncAcross(p, walk, customerCursor), ...(walk === 'updated' ? [...CUSTOMER_FILTERS, 'status'].filter((filter) => p.has(filter)) : [])];
   }
   const bad: string[] = [];
   if (p.has('order')) bad.push('order');
@@ -159,7 +160,7 @@ export const QUERY_ROUTES: QueryRoute[] = named<QueryRoute>([
     path: '/api/customers',
     // Beyond the declared filters: tax_value (any tax id) and q (name substring), text up to 255; sync; a cursor of any walk.
     params: {
-      ...paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255, order: SYNC.order!, updated_since: SYNC.updated_since!, include: INCLUDE }),
+      ...paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255, order: SYNC.order!, updated_since: SYNC.updated_since!, include: INCLUDE, status: (s) => ['active', 'archived', 'all'].includes(s) }),
       cursor: (s) => UUID_RE.test(s) || UPDATED_CURSOR.test(s) || SEARCH_CURSOR.test(s) || PREFIX_CURSOR.test(s),
     },
     across: customerAcross,
