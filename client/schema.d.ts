@@ -52,6 +52,70 @@ export interface paths {
         patch: operations["updateCustomer"];
         trace?: never;
     };
+    "/api/customers/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a customer
+         * @description The customer leaves the lists (unless `status=archived` or `status=all`) and keeps everything: contacts, addresses, tax ids. `archived_at` keeps the first archive time while it stays archived.
+         */
+        post: operations["archiveCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore an archived customer
+         * @description The customer is active again and back in the lists.
+         */
+        post: operations["restoreCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/by_external_id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find a customer by an external id
+         * @description Exactly one of `id_crm`, `id_erp`, `id_accounting`, or `source_system` with `source_system_id`. The source pair is unique per workspace; the three external ids are not, and an id several customers share is a 409 `ambiguous_external_id`.
+         */
+        get: operations["getCustomerByExternalId"];
+        /**
+         * Create or update a customer by an external id
+         * @description One round trip: creates the customer with this external id (201; `name` and `type` are required), or updates the one that has it (200; only the fields sent change). The key, if also in the body, must be the query’s. If-Match is not taken (use PATCH).
+         */
+        put: operations["upsertCustomerByExternalId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contacts": {
         parameters: {
             query?: never;
@@ -564,6 +628,10 @@ export interface components {
             /** @enum {string|null} */
             tax_exempt: "none" | "exempt" | "reverse_charge" | null;
             phone: string | null;
+            /** @enum {string} */
+            status: "active" | "archived";
+            /** Format: date-time */
+            archived_at: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -624,6 +692,10 @@ export interface components {
             /** @enum {string|null} */
             tax_exempt: "none" | "exempt" | "reverse_charge" | null;
             phone: string | null;
+            /** @enum {string} */
+            status: "active" | "archived";
+            /** Format: date-time */
+            archived_at: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -956,6 +1028,48 @@ export interface components {
             phone?: string | null;
         };
         CustomerUpdate: {
+            name?: string;
+            legal_name?: string | null;
+            /** @enum {string} */
+            type?: "company" | "individual";
+            segment_id?: string | null;
+            logo?: string | null;
+            tax_ids?: {
+                tax: string;
+                tax_value: string;
+            }[];
+            id_crm?: string | null;
+            id_erp?: string | null;
+            id_accounting?: string | null;
+            contact_origin?: string;
+            email_address?: string | null;
+            cc_email_addresses?: string[] | null;
+            bill_to_customer_id?: string | null;
+            collector_id?: string | null;
+            metadata?: {
+                [key: string]: string;
+            } | null;
+            source_system?: string | null;
+            source_system_id?: string | null;
+            due_option?: number | null;
+            email_settings?: {
+                [key: string]: unknown;
+            } | null;
+            integration_settings?: {
+                [key: string]: unknown;
+            } | null;
+            addresses_last_updated_at?: components["schemas"]["Timestamp"] | null;
+            contacts_last_updated_at?: components["schemas"]["Timestamp"] | null;
+            deleted_at?: components["schemas"]["Timestamp"] | null;
+            currency?: components["schemas"]["Currency"] | null;
+            locale?: string | null;
+            timezone?: string | null;
+            payment_terms_days?: number | null;
+            tax_exempt?: ("none" | "exempt" | "reverse_charge") | null;
+            phone?: string | null;
+        };
+        /** @description Required: the customer is created if it does not exist; Required: the customer is created if it does not exist */
+        CustomerUpsert: {
             name?: string;
             legal_name?: string | null;
             /** @enum {string} */
@@ -1351,7 +1465,7 @@ export interface components {
                 };
             };
         };
-        /** @description A conflict with the stored records, or with a request of the same Idempotency-Key in progress. Codes: `already_exists`, `segment_in_use`, `idempotency_in_progress`, `limit_exceeded`. */
+        /** @description A conflict with the stored records, or with a request of the same Idempotency-Key in progress. Codes: `already_exists`, `segment_in_use`, `idempotency_in_progress`, `limit_exceeded`, `ambiguous_external_id`. */
         Canonical409: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1361,7 +1475,7 @@ export interface components {
             content: {
                 "application/json": components["schemas"]["Error"] & {
                     /** @enum {unknown} */
-                    code?: "already_exists" | "segment_in_use" | "idempotency_in_progress" | "limit_exceeded";
+                    code?: "already_exists" | "segment_in_use" | "idempotency_in_progress" | "limit_exceeded" | "ambiguous_external_id";
                 };
             };
         };
@@ -1505,7 +1619,7 @@ export interface components {
                 "application/json": components["schemas"]["AmbiosysError"];
             };
         };
-        /** @description A conflict with the stored records, or with a request of the same Idempotency-Key in progress. Codes: `already_exists`, `segment_in_use`, `idempotency_in_progress`, `limit_exceeded`. */
+        /** @description A conflict with the stored records, or with a request of the same Idempotency-Key in progress. Codes: `already_exists`, `segment_in_use`, `idempotency_in_progress`, `limit_exceeded`, `ambiguous_external_id`. */
         AmbioSys409: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1652,7 +1766,7 @@ export interface components {
                 };
             };
         };
-        /** @description A conflict with the stored records, or with a request of the same Idempotency-Key in progress. Codes: `already_exists`, `segment_in_use`, `idempotency_in_progress`, `limit_exceeded`. */
+        /** @description A conflict with the stored records, or with a request of the same Idempotency-Key in progress. Codes: `already_exists`, `segment_in_use`, `idempotency_in_progress`, `limit_exceeded`, `ambiguous_external_id`. */
         Upwell409: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1663,7 +1777,7 @@ export interface components {
                 "application/json": components["schemas"]["UpwellError"] & {
                     error?: {
                         /** @enum {unknown} */
-                        code?: "RESOURCE_ALREADY_EXISTS" | "CONFLICT" | "LIMIT_EXCEEDED";
+                        code?: "RESOURCE_ALREADY_EXISTS" | "CONFLICT" | "LIMIT_EXCEEDED" | "AMBIGUOUS_EXTERNAL_ID";
                     };
                 };
             };
@@ -1810,6 +1924,7 @@ export interface operations {
                 order?: "id" | "updated_at";
                 updated_since?: components["schemas"]["Timestamp"];
                 include?: string;
+                status?: "active" | "archived" | "all";
                 limit?: number;
                 /** @description Must be a next_cursor value from a previous page of the same query (opaque). */
                 cursor?: string;
@@ -2056,6 +2171,196 @@ export interface operations {
             405: components["responses"]["Canonical405"];
             409: components["responses"]["Canonical409"];
             412: components["responses"]["Canonical412"];
+            413: components["responses"]["Canonical413"];
+            415: components["responses"]["Canonical415"];
+            422: components["responses"]["Canonical422"];
+            429: components["responses"]["Canonical429"];
+            500: components["responses"]["Canonical500"];
+        };
+    };
+    archiveCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer, archived. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
+            429: components["responses"]["Canonical429"];
+            500: components["responses"]["Canonical500"];
+        };
+    };
+    restoreCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer, active. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
+            429: components["responses"]["Canonical429"];
+            500: components["responses"]["Canonical500"];
+        };
+    };
+    getCustomerByExternalId: {
+        parameters: {
+            query?: {
+                id_crm?: string;
+                id_erp?: string;
+                id_accounting?: string;
+                source_system?: string;
+                source_system_id?: string;
+                include?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer, as its GET shows it. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["CustomerDetail"];
+                    };
+                };
+            };
+            400: components["responses"]["Canonical400"];
+            401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            404: components["responses"]["Canonical404"];
+            405: components["responses"]["Canonical405"];
+            409: components["responses"]["Canonical409"];
+            429: components["responses"]["Canonical429"];
+            500: components["responses"]["Canonical500"];
+        };
+    };
+    upsertCustomerByExternalId: {
+        parameters: {
+            query?: {
+                id_crm?: string;
+                id_erp?: string;
+                id_accounting?: string;
+                source_system?: string;
+                source_system_id?: string;
+            };
+            header?: {
+                /** @description Makes the write safe to retry for 24 hours: the same key and request replay the first response (`Idempotent-Replayed: true`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Corporation",
+                 *       "type": "company",
+                 *       "currency": "EUR",
+                 *       "payment_terms_days": 30
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomerUpsert"];
+            };
+        };
+        responses: {
+            /** @description The customer, updated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            /** @description The customer, created. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            400: components["responses"]["Canonical400"];
+            401: components["responses"]["Canonical401"];
+            403: components["responses"]["Canonical403"];
+            405: components["responses"]["Canonical405"];
+            409: components["responses"]["Canonical409"];
             413: components["responses"]["Canonical413"];
             415: components["responses"]["Canonical415"];
             422: components["responses"]["Canonical422"];

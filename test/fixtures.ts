@@ -75,6 +75,8 @@ export const CUSTOMER_DEFAULTS = {
   payment_terms_days: null,
   tax_exempt: null,
   phone: null,
+  status: 'active',
+  archived_at: null,
 };
 
 /** A whole canonical customer as the API returns it: `fields` over the values a new customer of `workspaceId` has. */

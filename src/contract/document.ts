@@ -130,6 +130,7 @@ function operation(op: Operation, bodies: Record<string, JsonSchema>, used: Reco
     ? { 'application/x-ndjson': { schema: { type: 'string', description: 'One JSON object per line (README, "Export and import").' } } }
     : { 'application/json': { schema: op.ok.schema, ...(op.ok.example ? { example: op.ok.example } : {}) } };
   const responses: Json = { [String(op.ok.status)]: { description: op.ok.description, headers, content } };
+  if (op.ok.also) responses[String(op.ok.also.status)] = { description: op.ok.also.description, headers, content };
   if (op.ifNoneMatch) {
     responses['304'] = { description: 'Not modified: If-None-Match names the current ETag.', headers: { ETag: header('ETag'), 'X-Request-Id': header('X-Request-Id') } };
   }

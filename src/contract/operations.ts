@@ -13,6 +13,7 @@ import { ambiosysCreate, AmbiosysList } from '../compat/ambiosys/schemas';
 import { CreateCustomer, CreateCustomers, ListQuery, SearchBody, UpdateCustomer, UpdateCustomerBySource } from '../compat/upwell/schemas';
 import { contact } from '../contacts/fields';
 import { customer } from '../customers/fields';
+import { ByExternalBody, ByExternalGet, ByExternalPut } from '../customers/external';
 import { CustomerGet, CustomerList } from '../customers/queries';
 import { EventList } from '../events/queries';
 import { TABLE_NAMES } from '../exchange/format';
@@ -44,7 +45,7 @@ export interface Operation {
   /** The `{id}` path parameter: what it names. */
   id?: { description: string; schema?: JsonSchema };
   /** The success response. */
-  ok: { status: number; description: string; schema?: JsonSchema; ndjson?: true; etag?: true; headers?: string[]; example?: unknown };
+  ok: { status: number; description: string; schema?: JsonSchema; ndjson?: true; etag?: true; headers?: string[]; example?: unknown; also?: { status: number; description: string } };
   /** Conditional writes (If-Match) and reads (If-None-Match, 304). */
   ifMatch?: true;
   ifNoneMatch?: true;
@@ -230,6 +231,49 @@ export const OPERATIONS: Operation[] = [
       'Filters combine with AND. `q` is a case- and accent-insensitive substring match on the name, legal name, e-mail address, external ids, `source_system_id` and tax id values (3 characters or more; shorter, the start of the name).',
     deleteDescription: 'Deletes the customer for good, with its tax ids, contacts and addresses.',
   }),
+  ...(['archive', 'restore'] as const).map(
+    (action): Operation => ({
+      api: 'canonical',
+      method: 'POST',
+      path: `/api/customers/:id/${action}`,
+      operationId: `${action}Customer`,
+      summary: action === 'archive' ? 'Archive a customer' : 'Restore an archived customer',
+      description:
+        action === 'archive'
+          ? 'The customer leaves the lists (unless `status=archived` or `status=all`) and keeps everything: contacts, addresses, tax ids. `archived_at` keeps the first archive time while it stays archived.'
+          : 'The customer is active again and back in the lists.',
+      scope: 'write',
+      id: { description: "The customer's id." },
+      ok: { status: 200, description: `The customer, ${action === 'archive' ? 'archived' : 'active'}.`, schema: one(ref('Customer')), etag: true },
+    }),
+  ),
+  {
+    api: 'canonical',
+    method: 'GET',
+    path: '/api/customers/by_external_id',
+    operationId: 'getCustomerByExternalId',
+    summary: 'Find a customer by an external id',
+    description:
+      'Exactly one of `id_crm`, `id_erp`, `id_accounting`, or `source_system` with `source_system_id`. The source pair is unique per workspace; the three external ids are not, and an id several customers share is a 409 `ambiguous_external_id`.',
+    scope: 'read',
+    query: ByExternalGet,
+    ok: { status: 200, description: 'The customer, as its GET shows it.', schema: one(ref('CustomerDetail')), etag: true },
+    errors: ['ambiguous_external_id', 'not_found'],
+  },
+  {
+    api: 'canonical',
+    method: 'PUT',
+    path: '/api/customers/by_external_id',
+    operationId: 'upsertCustomerByExternalId',
+    summary: 'Create or update a customer by an external id',
+    description:
+      'One round trip: creates the customer with this external id (201; `name` and `type` are required), or updates the one that has it (200; only the fields sent change). The key, if also in the body, must be the query’s. If-Match is not taken (use PATCH).',
+    scope: 'write',
+    query: ByExternalPut,
+    body: { name: 'CustomerUpsert', schema: ByExternalBody, example: { name: 'Acme Corporation', type: 'company', currency: 'EUR', payment_terms_days: 30 } },
+    ok: { status: 200, description: 'The customer, updated.', schema: one(ref('Customer')), etag: true, also: { status: 201, description: 'The customer, created.' } },
+    errors: ['ambiguous_external_id', 'invalid_reference', 'already_exists'],
+  },
   ...resource({ path: '/api/contacts', one: 'Contact', many: 'Contacts', create: contact.create, update: contact.update, list: syncedListSchema(contact.filters), object: 'Contact', references: true }),
   ...resource({ path: '/api/addresses', one: 'Address', many: 'Addresses', create: address.create, update: address.update, list: syncedListSchema(address.filters), object: 'Address', references: true }),
   ...resource({

@@ -9,6 +9,8 @@ import { declare } from '../model/resource';
 import { customers, type TaxId } from '../store/schema';
 
 export const CUSTOMER_TYPES = ['company', 'individual'] as const;
+/** Archived customers keep everything but leave the canonical lists (POST /api/customers/{id}/archive, /restore). */
+export const CUSTOMER_STATUSES = ['active', 'archived'] as const;
 /** How the customer's invoices treat tax: Stripe's tax_exempt values. */
 export const TAX_EXEMPT = ['none', 'exempt', 'reverse_charge'] as const;
 
@@ -50,6 +52,9 @@ export const customer = declare(customers, {
   payment_terms_days: f.integer(0, 365).nullable(),
   tax_exempt: f.oneOf(TAX_EXEMPT).nullable(),
   phone: f.text(64).nullable(),
+  // Set by archive and restore only.
+  status: f.oneOf(CUSTOMER_STATUSES).readOnly(),
+  archived_at: f.timestamp().nullable().readOnly(),
 });
 
 export type Customer = ReturnType<typeof customer.toApi>;

@@ -11,9 +11,10 @@ import { UUID_PATTERN } from '../lib/ids';
 import { fold } from '../lib/text';
 import { crud } from '../model/crud';
 import { walkOf as syncWalk, listSchema, pageParams, syncParams, toPage, updatedCursor, updatedCursorOf } from '../model/page';
-import { text } from '../model/values';
+import { oneOf, text } from '../model/values';
 import type { Db } from '../store/client';
-import { owned } from '../store/plan';
+import { rawStatement } from '../store/drizzle';
+import { IfNull, owned } from '../store/plan';
 import { qualified, relatedIds, unindexed } from '../store/related';
 import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../store/schema';
 import { customerRowid, customerSearch, searchable, searchQuery } from '../store/search';
@@ -38,10 +39,28 @@ export const nextNumber = (workspaceId: unknown): SQL<number> =>
 export const bySource = (t: typeof customers) =>
   and(eq(t.workspace_id, param('workspaceId')), eq(t.source_system, param('sourceSystem')), eq(t.source_system_id, param('sourceSystemId')));
 
+/** The workspace's customers with an external id (placeholder `key`), or with the source pair: the by_external_id targets. */
+export const BY_EXTERNAL = {
+  id_crm: (t: typeof customers) => and(eq(t.workspace_id, param('workspaceId')), eq(t.id_crm, param('key'))),
+  id_erp: (t: typeof customers) => and(eq(t.workspace_id, param('workspaceId')), eq(t.id_erp, param('key'))),
+  id_accounting: (t: typeof customers) => and(eq(t.workspace_id, param('workspaceId')), eq(t.id_accounting, param('key'))),
+  source: bySource,
+};
+
 export const customerQueries = crud('customers', customer, {
   // Insert placeholders are named after their columns.
   computed: () => ({ number: nextNumber(param('workspace_id')) }),
   before: (db) => [takeNumber(db, param('workspace_id'))],
+  // The upsert by an external id (src/customers/external.ts) takes a number only when it inserts.
+  beforeIf: (db, none) => [
+    rawStatement(
+      db.values(
+        sql`INSERT INTO ${workspaceCounters} (${sql.identifier(workspaceCounters.workspace_id.name)}, ${sql.identifier(workspaceCounters.customers.name)}) SELECT ${param('workspace_id')}, 1 WHERE ${none} ON CONFLICT (${sql.identifier(workspaceCounters.workspace_id.name)}) DO UPDATE SET ${sql.identifier(workspaceCounters.customers.name)} = ${sql.identifier(workspaceCounters.customers.name)} + 1`,
+      ),
+      {},
+    ),
+  ],
+  targets: BY_EXTERNAL,
   // Addresses and contacts go with the customer, under the same guard; tax ids follow by ON DELETE CASCADE.
   // `+workspace_id` keeps the workspace out of the index choice: without statistics SQLite would walk the
   // (workspace_id, updated_at, id) index, every row of the workspace, instead of the customer's rows.
@@ -123,7 +142,16 @@ const withEmbeds = <S extends object>(selection: S, embeds: readonly Embeddable[
 
 export const CustomerList = v.pipe(
   listSchema(
-    { ...customer.filters, tax_value: v.optional(text()), q: v.optional(text()), order: syncParams.order, updated_since: syncParams.updated_since, include },
+    {
+      ...customer.filters,
+      tax_value: v.optional(text()),
+      q: v.optional(text()),
+      order: syncParams.order,
+      updated_since: syncParams.updated_since,
+      include,
+      // Active customers unless asked: archived ones, or all.
+      status: v.optional(oneOf(['active', 'archived', 'all'])),
+    },
     // Any walk's cursor here, so that a malformed one is named beside the other bad parameters; which walk's, below.
     { ...pageParams, cursor: v.optional(v.pipe(v.string(), v.check((c) => Object.values(CURSORS).some((p) => p.test(c)), CURSOR_MESSAGE))) },
   ),
@@ -135,7 +163,7 @@ export const CustomerList = v.pipe(
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed || walkOf(dataset.value) !== 'updated') return;
     const list = dataset.value as Record<string, unknown>;
-    for (const filter of FILTERS) {
+    for (const filter of [...FILTERS, 'status']) {
       if (list[filter] === undefined) continue;
       const path = [{ type: 'object', origin: 'value', input: list, key: filter, value: list[filter] }] as const;
       addIssue({ message: 'order=updated_at and updated_since list the whole workspace: leave this filter out', path: path as never });
@@ -154,7 +182,9 @@ const FILTERS = [...Object.keys(customer.filters), 'tax_value'];
 /** Filters that name a few customers each: a search under one walks them, not the search's matches. */
 const SELECTIVE = new Set(['id_crm', 'id_erp', 'id_accounting', 'tax_value']);
 
-const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; since: boolean; cursor: boolean; include: readonly Embeddable[] }) => {
+type StatusFilter = 'active' | 'archived' | 'all';
+
+const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; since: boolean; cursor: boolean; include: readonly Embeddable[]; status: StatusFilter }) => {
   const filters = shape.filters.map((filter) =>
     filter === 'tax_value'
       ? inArray(
@@ -166,7 +196,8 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
         )
       : eq(customer.column(filter), param(filter)),
   );
-  const workspace = eq(customers.workspace_id, param('workspaceId'));
+  // With the workspace, the status leads the id walk's index, (workspace_id, status, id); other walks check it per row.
+  const workspace = and(eq(customers.workspace_id, param('workspaceId')), shape.status === 'all' ? undefined : eq(customers.status, param('status')));
   if (shape.walk === 'search') {
     // CROSS JOIN fixes the outer loop: the search index, in its rowid order,
     // stopping once the page is full; or, under a filter that names a few
@@ -214,8 +245,10 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
   const walk = walkOf(params);
   const q = params.q === undefined ? undefined : fold(params.q);
   const filters = FILTERS.filter((filter) => (params as Values)[filter] !== undefined);
-  const { include: embeds = [], ...rest } = params;
-  const values: Values = { ...rest, workspaceId, limit: params.limit + 1 };
+  const { include: embeds = [], status: asked, ...rest } = params;
+  // The updated_at walk syncs every customer, archived or not (an archive is a change to sync).
+  const status: StatusFilter = walk === 'updated' ? 'all' : (asked ?? 'active');
+  const values: Values = { ...rest, workspaceId, limit: params.limit + 1, ...(status === 'all' ? {} : { status }) };
   if (walk === 'search') values.q = searchQuery(Q_FIELDS, [q!]);
   if (walk === 'prefix') Object.assign(values, { q, qEnd: q + LAST_CHAR });
   if (params.cursor !== undefined) {
@@ -226,7 +259,7 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
   }
   const lead = walk === 'search' && filters.some((filter) => SELECTIVE.has(filter)) ? 'filter' : 'search';
   const since = params.updated_since !== undefined;
-  const [rows] = (await read(db, listQuery, { walk, lead, filters, since, cursor: params.cursor !== undefined, include: embeds }, values)) as [ListRow[]];
+  const [rows] = (await read(db, listQuery, { walk, lead, filters, since, cursor: params.cursor !== undefined, include: embeds, status }, values)) as [ListRow[]];
   const cursorOf = (row: ListRow) =>
     walk === 'search'
       ? `s.${row.searchRowid}`
@@ -246,25 +279,35 @@ function withEmbedded<T extends object>(api: T, row: Record<string, unknown>, em
   return api;
 }
 
-const getQuery = family('customers.get.related', (db, include: readonly Embeddable[]) => [
-  db
-    .select(
-      withEmbeds(
-        {
-          ...customer.selection,
-          contactIds: relatedIds(contacts.id, contacts.customer_id, customers.id),
-          addressIds: relatedIds(addresses.id, addresses.customer_id, customers.id),
-        },
-        include,
-      ),
-    )
-    .from(customers)
-    .where(owned(customers)),
-] as const);
+/** What GET of one customer selects: its fields, the ids of its contacts and addresses, the embeds asked for. */
+export const detailSelection = (include: readonly Embeddable[]) =>
+  withEmbeds(
+    {
+      ...customer.selection,
+      contactIds: relatedIds(contacts.id, contacts.customer_id, customers.id),
+      addressIds: relatedIds(addresses.id, addresses.customer_id, customers.id),
+    },
+    include,
+  );
+
+/** A row of detailSelection() as the API shows it. */
+export const toDetail = (row: Record<string, unknown>, embeds: readonly Embeddable[]) =>
+  withEmbedded({ ...customer.toApi(row as never), contact_ids: row.contactIds as string[], address_ids: row.addressIds as string[] }, row, embeds);
+
+const getQuery = family('customers.get.related', (db, include: readonly Embeddable[]) => [db.select(detailSelection(include)).from(customers).where(owned(customers))] as const);
 
 /** One customer with the ids of its contacts and addresses (oldest first), and the records `include` asks for. */
 export async function getCustomer(db: Db, workspaceId: string, id: string, query: { include?: readonly Embeddable[] } = {}) {
   const embeds = query.include ?? [];
   const [[row]] = await read(db, getQuery, embeds, { workspaceId, id });
-  return row && withEmbedded({ ...customer.toApi(row), contact_ids: row.contactIds, address_ids: row.addressIds }, row as Record<string, unknown>, embeds);
+  return row && toDetail(row as Record<string, unknown>, embeds);
+}
+
+/**
+ * Archives or restores a customer: its status, and when it was archived (kept from the first archive while it
+ * stays archived, so archiving twice changes nothing but the version). undefined: no such customer.
+ */
+export function setArchived(workspaceId: string, id: string, archived: boolean) {
+  const changes = archived ? { status: 'archived', archived_at: new IfNull(Date.now()) } : { status: 'active', archived_at: null };
+  return customerQueries.write.update('id', { workspaceId, id }, changes, undefined, customer.toApi);
 }

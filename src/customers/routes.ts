@@ -1,13 +1,54 @@
-/** /api/customers: the canonical (Qwoty) customer routes. */
+/** /api/customers: the canonical (Qwoty) customer routes, and the lookup and upsert by an external id. */
+import type { RouteDef } from '../http/api';
+import { ApiError, notFound } from '../http/errors';
 import { resourceRoutes } from '../http/resource';
+import { ok } from '../http/responses';
+import { route } from '../http/route';
+import { ByExternalBody, ByExternalGet, ByExternalPut, getByExternal, keyConflict, putByExternal } from './external';
 import { customer } from './fields';
-import { CustomerGet, CustomerList, customerQueries, getCustomer, listCustomers } from './queries';
+import { CustomerGet, CustomerList, customerQueries, getCustomer, listCustomers, setArchived } from './queries';
 
-export const customerRoutes = resourceRoutes({
-  path: '/api/customers',
-  label: 'Customer',
-  schemas: { create: customer.create, update: customer.update, list: CustomerList, get: CustomerGet },
-  ...customerQueries,
-  get: getCustomer,
-  list: listCustomers,
-});
+const BY_EXTERNAL_ID = '/api/customers/by_external_id';
+
+export const customerRoutes: RouteDef[] = [
+  ...resourceRoutes({
+    path: '/api/customers',
+    label: 'Customer',
+    schemas: { create: customer.create, update: customer.update, list: CustomerList, get: CustomerGet },
+    ...customerQueries,
+    get: getCustomer,
+    list: listCustomers,
+  }),
+  ...(['archive', 'restore'] as const).map(
+    (action): RouteDef => ({
+      method: 'POST',
+      path: `/api/customers/:id/${action}`,
+      handler: route('write', { id: 'Customer' }, async (ctx, { id }) => {
+        const done = await ctx.write(() => setArchived(ctx.workspaceId, id, action === 'archive'));
+        if (!done) throw notFound('Customer');
+        return ok(done);
+      }),
+    }),
+  ),
+  {
+    method: 'GET',
+    path: BY_EXTERNAL_ID,
+    handler: route('read', { query: ByExternalGet }, async (ctx, { query }) => {
+      const found = await ctx.query((db) => getByExternal(db, ctx.workspaceId, query));
+      if (!found) throw notFound('Customer');
+      return ok(found);
+    }),
+  },
+  {
+    method: 'PUT',
+    path: BY_EXTERNAL_ID,
+    handler: route('write', { query: ByExternalPut, body: ByExternalBody }, async (ctx, { query, body, ifMatch }) => {
+      // A create cannot be conditional on a version: a conditional update goes through PATCH /api/customers/{id}.
+      if (ifMatch) throw new ApiError('validation_error', 'If-Match is not taken here: use PATCH /api/customers/{id}', { issues: [{ path: 'If-Match', message: 'Not taken by this route' }] });
+      const conflict = keyConflict(query, body);
+      if (conflict) throw new ApiError('validation_error', `Invalid request body: ${conflict}`, { issues: [{ path: conflict, message: 'Must be the value given in the query, or left out' }] });
+      const { value, created } = await ctx.write(() => putByExternal(ctx.workspaceId, query, body));
+      return ok(value, created ? 201 : 200);
+    }),
+  },
+];

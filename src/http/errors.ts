@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   segment_in_use: 409,
   idempotency_in_progress: 409,
   limit_exceeded: 409,
+  ambiguous_external_id: 409,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -93,6 +94,10 @@ export function fromStore(error: StoreError): ApiError {
       });
     case 'limit':
       return new ApiError('limit_exceeded', `This workspace has as many ${failure.of.replaceAll('_', ' ')} as it may (${LIMITS[failure.of] ?? 'the limit'})`);
+    case 'ambiguous':
+      return new ApiError('ambiguous_external_id', `${failure.count} customers of this workspace have this ${failure.field}: address one by its id`, {
+        issues: [{ path: failure.field, message: 'Names several customers of this workspace' }],
+      });
     case 'duplicate_number':
       return new ApiError('already_exists', 'Another customer of the workspace has this number', {
         issues: [{ path: 'number', message: 'Already used by another customer of this workspace' }],

@@ -10,6 +10,8 @@
  * - the shapes Drizzle leaves in a rendered query's params: a Placeholder, or
  *   a Param wrapping one with the column that encodes it;
  * - an `sql` expression's `decoder` (what `.mapWith()` set).
+ * A raw query (`db.values(sql\`...\`)`, for what the builders cannot write: an INSERT ... SELECT) is read
+ * through its public getQuery(); its params are the same shapes.
  */
 import { Column, is, Param, Placeholder, SQL, type Query } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
@@ -101,6 +103,19 @@ function flatRows(prepared: object): ((rows: unknown[][]) => unknown) | undefine
       }
       return out;
     });
+}
+
+/** A statement written as SQL (a raw query of Drizzle's), rendered once: its rows decoded by `selection`, in that order. */
+export function rawStatement(query: { getQuery(): Query }, selection: Selection): Statement {
+  const { sql: text, params } = query.getQuery();
+  const keys = Object.keys(selection);
+  const decode = (row: unknown[]) => decodeRow(selection, Object.fromEntries(keys.map((key, i) => [key, row[i]])));
+  return {
+    sql: text,
+    params: params.map(binder),
+    mapRows: (rows) => rows.map(decode),
+    mapBatchResult: (result) => (result as D1Result<Record<string, unknown>>).results.map((row) => decode(Object.values(row))),
+  };
 }
 
 /** Builds a statement's SQL text and its mappings, once. */

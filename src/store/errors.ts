@@ -24,6 +24,8 @@ export type StoreFailure =
   | { kind: 'foreign_record' }
   /** A customer number of the workspace that another customer holds (an import's). */
   | { kind: 'duplicate_number' }
+  /** A lookup by a non-unique external id found several records (src/customers/external.ts). */
+  | { kind: 'ambiguous'; field: string; count: number }
   /** A per-workspace limit on records of a kind (webhook endpoints). */
   | { kind: 'limit'; of: string };
 

@@ -10,10 +10,10 @@
  * written, the target and the If-Match list's length. A missing record is
  * a value (undefined, false); a stale one is StoreError `stale`.
  */
-import { and, eq, getTableColumns, getTableName, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, getTableName, inArray, is, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
-import { decodeRow, type Row, type Selection } from './drizzle';
+import { decodeRow, rawStatement, type Row, type Selection } from './drizzle';
 import { StoreError } from './errors';
 import { cached, execute, family, keyOf, once, param, type Family, type Preparable, type Shape, type Statement, type Values } from './statements';
 
@@ -109,6 +109,11 @@ export class JsonMerge {
   constructor(readonly patch: Record<string, unknown>) {}
 }
 
+/** A change that only fills a column still NULL (keeps the time a record was first archived). */
+export class IfNull {
+  constructor(readonly value: unknown) {}
+}
+
 /** If-Match: the write only matches the listed versions (placeholders ifMatch0..n). */
 function guarded(table: RecordTable, where: SQL | undefined, versions: number) {
   if (versions === 0) return where;
@@ -141,6 +146,8 @@ export interface WriteOptions<T extends RecordTable> {
   computed?: () => Record<string, SQL>;
   /** Insert: statements that run first in the same batch. */
   before?: (db: Db) => Preparable[];
+  /** Upsert: the same, run only under `none` (no row matches the target). */
+  beforeIf?: (db: Db, none: SQL) => (Preparable | Statement)[];
   /** Delete: statements that remove what goes with the record, given the guarded condition. */
   cascade?: (db: Db, guarded: SQL | undefined) => Preparable[];
 }
@@ -165,7 +172,7 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
 
   const update = family(
     `${name}.update`,
-    (db, shape: { target: string; columns: readonly string[]; merged: readonly string[]; versions: number }): Built => {
+    (db, shape: { target: string; columns: readonly string[]; merged: readonly string[]; versions: number; kept?: readonly string[] }): Built => {
       const where = targetOf(shape.target);
       const matching = guarded(table, where, shape.versions);
       const versionRead = shape.versions === 0 ? [] : [db.select({ version: table.version }).from(table).where(where)];
@@ -175,7 +182,11 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
       const set: Record<string, unknown> = {};
       const columns: Record<string, SQLiteColumn> = getTableColumns(table);
       for (const column of shape.columns) {
-        set[column] = shape.merged.includes(column) ? sql`json_patch(${columns[column]}, ${param(`set_${column}`)})` : param(`set_${column}`);
+        set[column] = shape.merged.includes(column)
+          ? sql`json_patch(${columns[column]}, ${param(`set_${column}`)})`
+          : shape.kept?.includes(column)
+            ? sql`coalesce(${columns[column]}, ${param(`set_${column}`)})`
+            : param(`set_${column}`);
       }
       set.updated_at = sql`max(${param('now')}, ${table.updated_at} + 1)`;
       set.version = sql`${table.version} + 1`;
@@ -195,6 +206,51 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
       snapshot: sql`CASE WHEN changes() > 0 THEN 'true' END`,
     };
   });
+
+  /**
+   * Update-or-insert on a target that may match several rows (a non-unique external id): the UPDATE only
+   * matches when exactly one row does; the insert's own statements (`before`, guarded the same way) and the
+   * INSERT only run when none does; a last SELECT counts the matches. The INSERT is the batch's last write,
+   * so changes() in the snapshot tells a create from an update.
+   */
+  const upsert = family(
+    `${name}.upsert`,
+    (db, shape: { target: string; insert: readonly string[]; set: readonly string[]; merged: readonly string[] }): Built => {
+      const where = targetOf(shape.target);
+      const columns: Record<string, SQLiteColumn> = getTableColumns(table);
+      const matches = db.$count(table, where);
+      const none = sql`NOT EXISTS (SELECT 1 FROM ${table} WHERE ${where})`;
+      const set: Record<string, unknown> = {};
+      for (const column of shape.set) {
+        set[column] = shape.merged.includes(column) ? sql`json_patch(${columns[column]}, ${param(`set_${column}`)})` : param(`set_${column}`);
+      }
+      set.updated_at = sql`max(${param('now')}, ${table.updated_at} + 1)`;
+      set.version = sql`${table.version} + 1`;
+      const updated = db
+        .update(table)
+        .set(set as T['$inferInsert'])
+        .where(and(where, sql`${matches} = 1`))
+        .returning(selection);
+      const computed = options.computed?.() ?? {};
+      const names = [...shape.insert, ...Object.keys(computed)];
+      const picked = names.map((column) => (column in computed ? computed[column]! : sql.param(param(column), columns[column])));
+      const returned = Object.values(selection).map((field) => (is(field, SQL) ? field : sql.identifier((field as SQLiteColumn).name)));
+      const inserted = sql`INSERT INTO ${table} (${sql.join(
+        names.map((column) => sql.identifier(columns[column]!.name)),
+        sql`, `,
+      )}) SELECT ${sql.join(picked, sql`, `)} WHERE ${none} RETURNING ${sql.join(returned, sql`, `)}`;
+      return {
+        statements: [
+          updated,
+          ...(options.beforeIf?.(db, none) ?? []),
+          rawStatement(db.values(inserted), selection),
+          rawStatement(db.values(sql`SELECT ${matches}`), { count: sql<number>`count` }),
+        ],
+        // One row matches once the write is done (updated or inserted); several: nothing was written, nothing to record.
+        snapshot: sql`CASE WHEN ${matches} = 1 THEN json_object('created', changes() > 0, 'rows', json(${snapshotOf(where)})) END`,
+      };
+    },
+  );
 
   return {
     /** Inserts one row: `values` by column key (each bound as a placeholder); returns it mapped. */
@@ -218,12 +274,13 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
       const values = withVersions({ ...targetValues, now: Date.now() }, ifMatch);
       for (const column of columns) {
         const change = changes[column];
-        values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change;
+        values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change instanceof IfNull ? change.value : change;
       }
       const merged = columns.filter((column) => changes[column] instanceof JsonMerge);
+      const kept = columns.filter((column) => changes[column] instanceof IfNull);
       return planOf(
         update,
-        { target, columns, merged, versions: ifMatch?.length ?? 0 },
+        { target, columns, merged, versions: ifMatch?.length ?? 0, ...(kept.length ? { kept } : {}) },
         values,
         ([rows, versionRead]): R | undefined => {
           const [row] = rows as Row<S>[];
@@ -231,6 +288,36 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
           return row && map(row);
         },
         readRows(selection, ([row]) => row && map(row)),
+      );
+    },
+
+    /**
+     * Updates the one row the target matches with `changes`, or inserts `row` if none does; several matching is
+     * StoreError `ambiguous` (named `field`), and nothing is written.
+     */
+    upsert<R>(target: string, field: string, targetValues: Values, row: Values & { id: string }, changes: Record<string, unknown>, map: (row: Row<S>) => R) {
+      const set = Object.keys(changes);
+      const values: Values = { ...targetValues, ...row, now: Date.now() };
+      for (const column of set) {
+        const change = changes[column];
+        values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change;
+      }
+      const merged = set.filter((column) => changes[column] instanceof JsonMerge);
+      return planOf(
+        upsert,
+        { target, insert: Object.keys(row), set, merged },
+        values,
+        (results): { value: R; created: boolean } => {
+          const [updated] = results[0] as Row<S>[];
+          const [inserted] = results.at(-2) as Row<S>[];
+          const count = (results.at(-1) as { count: number }[])[0]?.count ?? 0;
+          if (!updated && !inserted) throw new StoreError({ kind: 'ambiguous', field, count });
+          return { value: map((updated ?? inserted)!), created: inserted !== undefined };
+        },
+        (json) => {
+          const { created, rows } = json as { created: number; rows: unknown };
+          return { value: readRows(selection, ([found]) => map(found!))(rows), created: created === 1 };
+        },
       );
     },
 

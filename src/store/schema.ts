@@ -88,6 +88,9 @@ export const customers = sqliteTable(
     payment_terms_days: integer(),
     tax_exempt: text({ enum: ['none', 'exempt', 'reverse_charge'] }),
     phone: text(),
+    // Archived customers are left out of the canonical lists (migrations/0012).
+    status: text({ enum: ['active', 'archived'] }).notNull().default('active'),
+    archived_at: integer(),
     ...timestamps,
   },
   (t) => [
@@ -108,6 +111,7 @@ export const customers = sqliteTable(
     index('customers_deleted_at_idx').on(t.workspace_id, t.deleted_at),
     index('customers_source_system_id_idx').on(t.workspace_id, t.source_system_id),
     index('customers_currency_idx').on(t.workspace_id, t.currency, t.id),
+    index('customers_status_idx').on(t.workspace_id, t.status, t.id),
   ],
 );
 

@@ -140,7 +140,8 @@ function customerAcross(p: Map<string, string>): string[] {
   const q = p.get('q');
   if (q === undefined) {
     const walk = syncWalk(p);
-    return [...syncAcross(p, walk, customerCursor), ...(walk === 'updated' ? CUSTOMER_FILTERS.filter((filter) => p.has(filter)) : [])];
+    // The updated_at walk takes no filter, nor a status (it syncs every customer).
+    return [...syncAcross(p, walk, customerCursor), ...(walk === 'updated' ? [...CUSTOMER_FILTERS, 'status'].filter((filter) => p.has(filter)) : [])];
   }
   const bad: string[] = [];
   if (p.has('order')) bad.push('order');
@@ -159,7 +160,7 @@ export const QUERY_ROUTES: QueryRoute[] = named<QueryRoute>([
     path: '/api/customers',
     // Beyond the declared filters: tax_value (any tax id) and q (name substring), text up to 255; sync; a cursor of any walk.
     params: {
-      ...paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255, order: SYNC.order!, updated_since: SYNC.updated_since!, include: INCLUDE }),
+      ...paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255, order: SYNC.order!, updated_since: SYNC.updated_since!, include: INCLUDE, status: (s) => ['active', 'archived', 'all'].includes(s) }),
       cursor: (s) => UUID_RE.test(s) || UPDATED_CURSOR.test(s) || SEARCH_CURSOR.test(s) || PREFIX_CURSOR.test(s),
     },
     across: customerAcross,
@@ -250,6 +251,10 @@ export const ID_ROUTES: IdRoute[] = named([
     { name: `PATCH /api/${r}/:id`, method: 'PATCH', dialect: 'canonical', kind: 'canonical.update', prefix: `/api/${r}/`, body: {}, own: ownOf(r) },
     { name: `DELETE /api/${r}/:id`, method: 'DELETE', dialect: 'canonical', kind: 'canonical.delete', prefix: `/api/${r}/`, own: () => [] },
   ]),
+  // Take no body.
+  ...(['archive', 'restore'] as const).map(
+    (action): IdRoute => ({ name: `POST /api/customers/:id/${action}`, method: 'POST', dialect: 'canonical', kind: 'canonical.update', prefix: '/api/customers/', suffix: `/${action}`, own: ownOf('customers') }),
+  ),
   { name: 'GET /api/customers/getCustomers/:id', method: 'GET', dialect: 'ambiosys', kind: 'ambiosys.get', prefix: '/api/customers/getCustomers/', own: (w) => w.A.numbers.map(String) },
   { name: 'GET /api/rest/customers/:id', method: 'GET', dialect: 'upwell', kind: 'upwell.get', prefix: '/api/rest/customers/', own: ownOf('customers') },
   { name: 'PUT /api/rest/customers/:id', method: 'PUT', dialect: 'upwell', kind: 'upwell.putId', prefix: '/api/rest/customers/', body: { input: {} }, own: ownOf('customers') },

@@ -127,6 +127,8 @@ const customerOf = (fields: Partial<Customer>): { [K in keyof Customer]: unknown
   payment_terms_days: null,
   tax_exempt: null,
   phone: null,
+  status: 'active',
+  archived_at: null,
   created_at: expect.stringMatching(ISO),
   updated_at: expect.stringMatching(ISO),
   ...fields,

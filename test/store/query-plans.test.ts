@@ -332,6 +332,18 @@ describe('no full-table scans on the request path', () => {
     await exercise('GET', '/api/customers?currency=EUR', token, 200);
     for (const query of ['', '&q=acme', '&q=ac', '&order=updated_at', '&id_crm=crm-1']) await exercise('GET', `/api/customers?include=contacts,addresses${query}`, token, 200);
     await exercise('GET', `/api/customers/${customer}?include=contacts,addresses`, token, 200);
+    // Archive and restore, the status walks; the lookup and the upsert by external id (update, insert, ambiguous).
+    await exercise('POST', `/api/customers/${customer}/archive`, token, 200);
+    for (const query of ['status=archived', 'status=all', 'status=archived&q=acme', 'status=archived&q=ac', 'status=archived&type=company']) await exercise('GET', `/api/customers?${query}`, token, 200);
+    await exercise('POST', `/api/customers/${customer}/restore`, token, 200);
+    await exercise('PUT', '/api/customers/by_external_id?id_crm=plan-1', token, 201, { name: 'Upserted', type: 'company' });
+    await exercise('PUT', '/api/customers/by_external_id?id_crm=plan-1', token, 200, { name: 'Upserted', type: 'company' });
+    await exercise('PUT', '/api/customers/by_external_id?source_system=s&source_system_id=1', token, 201, { name: 'Upserted', type: 'company' });
+    await exercise('GET', '/api/customers/by_external_id?id_crm=plan-1', token, 200);
+    await exercise('GET', '/api/customers/by_external_id?source_system=s&source_system_id=1&include=contacts', token, 200);
+    await exercise('POST', '/api/customers', token, 201, { name: 'Twin', type: 'company', id_erp: 'twin' });
+    await exercise('POST', '/api/customers', token, 201, { name: 'Twin', type: 'company', id_erp: 'twin' });
+    await exercise('PUT', '/api/customers/by_external_id?id_erp=twin', token, 409, { name: 'Twin', type: 'company' });
     await exercise('DELETE', `/api/webhook_endpoints/${endpoint}`, token, 200);
     await exercise('DELETE', `/api/customers/${customer}`, token, 200);
 

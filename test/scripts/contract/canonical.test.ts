@@ -230,6 +230,25 @@ describe('rules between records', () => {
   });
 });
 
+describe('/api/customers/by_external_id', () => {
+  it('PUT creates (201) then updates (200); GET finds it; a shared id is a 409; a bad key a 400', async () => {
+    const key = `crm-${Date.now()}`;
+    const created = await expectStatus(201, 'PUT', '/api/customers/by_external_id', { query: { id_crm: key }, body: { name: 'Upserted', type: 'company', currency: 'EUR' } });
+    expect(created.body.data).toMatchObject({ id_crm: key, name: 'Upserted', currency: 'EUR' });
+    const updated = await expectStatus(200, 'PUT', '/api/customers/by_external_id', { query: { id_crm: key }, body: { name: 'Upserted 2', type: 'company' } });
+    expect(updated.body.data).toMatchObject({ id: created.body.data.id, name: 'Upserted 2', currency: 'EUR' });
+    const found = await expectStatus(200, 'GET', '/api/customers/by_external_id', { query: { id_crm: key, include: 'contacts' } });
+    expect(found.body.data).toMatchObject({ id: created.body.data.id, contact_ids: [], contacts: [] });
+    expectError(await call('GET', '/api/customers/by_external_id', { query: { id_crm: `none-${key}` } }), 404, 'not_found');
+    await newCustomer({ id_erp: `shared-${key}` });
+    await newCustomer({ id_erp: `shared-${key}` });
+    expectError(await call('GET', '/api/customers/by_external_id', { query: { id_erp: `shared-${key}` } }), 409, 'ambiguous_external_id', ['id_erp']);
+    expectError(await call('PUT', '/api/customers/by_external_id', { query: { id_erp: `shared-${key}` }, body: { name: 'X', type: 'company' } }), 409, 'ambiguous_external_id', ['id_erp']);
+    expectError(await call('GET', '/api/customers/by_external_id', { query: { id_crm: 'a', id_erp: 'b' } }), 400, 'validation_error', ['id_crm', 'id_erp']);
+    expectError(await call('PUT', '/api/customers/by_external_id', { query: { id_crm: key }, body: { type: 'company' } }), 400, 'validation_error', ['name']);
+  });
+});
+
 describe('/api/export and /api/import', () => {
   /** Every line of the workspace's export, following Export-Cursor to the end. */
   async function exportAll(token: 'write' | 'read' | 'other' = 'read'): Promise<string[]> {
