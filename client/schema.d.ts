@@ -1925,6 +1925,10 @@ export interface operations {
                 updated_since?: components["schemas"]["Timestamp"];
                 include?: string;
                 status?: "active" | "archived" | "all";
+                /** @description At most 5 metadata filters */
+                metadata?: {
+                    [key: string]: string;
+                };
                 limit?: number;
                 /** @description Must be a next_cursor value from a previous page of the same query (opaque). */
                 cursor?: string;

@@ -212,7 +212,7 @@ export async function workspace() {
 }
 
 /** The tables a snapshot reads: every table whose rows belong to a workspace. */
-export const SNAPSHOT_TABLES = ['segments', 'customers', 'customer_tax_ids', 'contacts', 'addresses', 'events', 'webhook_endpoints'];
+export const SNAPSHOT_TABLES = ['segments', 'customers', 'customer_tax_ids', 'customer_metadata', 'contacts', 'addresses', 'events', 'webhook_endpoints'];
 
 /**
  * A table's rows as a snapshot keeps them: an event without its

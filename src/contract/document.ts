@@ -107,6 +107,8 @@ function queryParameters(op: Operation): { parameters: Json[]; rules?: string } 
     in: 'query',
     required: false,
     ...(description ? { description } : {}),
+    // An object parameter is sent as `name[key]=value` (the customer list's metadata filters).
+    ...(value.type === 'object' ? { style: 'deepObject', explode: true } : {}),
     schema: value,
   }));
   return { parameters, rules: schema.description };

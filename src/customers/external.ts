@@ -63,17 +63,8 @@ export const ByExternalPut = keyQuery({});
  * The PUT body: a customer as on create (`name` and `type` required), applied as a PATCH when the customer
  * exists (fields left out stay as they are); the key, if sent in the body too, must be the query's.
  */
-export const ByExternalBody = v.pipe(
-  customer.update,
-  v.forward(
-    v.check((b) => b.name !== undefined && b.name !== null, 'Required: the customer is created if it does not exist'),
-    ['name'],
-  ),
-  v.forward(
-    v.check((b) => b.type !== undefined && b.type !== null, 'Required: the customer is created if it does not exist'),
-    ['type'],
-  ),
-);
+const required = (field: 'name' | 'type') => v.forward(v.check((b: Record<string, unknown>) => b[field] != null, 'Required: the customer is created if it does not exist'), [field]);
+export const ByExternalBody = v.pipe(customer.update, required('name'), required('type'));
 
 const keyValues = (key: Key, q: Record<string, unknown>, workspaceId: string): Values =>
   key === 'source' ? { workspaceId, sourceSystem: q.source_system, sourceSystemId: q.source_system_id } : { workspaceId, key: q[key] };

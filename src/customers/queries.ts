@@ -11,12 +11,12 @@ import { UUID_PATTERN } from '../lib/ids';
 import { fold } from '../lib/text';
 import { crud } from '../model/crud';
 import { walkOf as syncWalk, listSchema, pageParams, syncParams, toPage, updatedCursor, updatedCursorOf } from '../model/page';
-import { oneOf, text } from '../model/values';
+import { maxChars, oneOf, text } from '../model/values';
 import type { Db } from '../store/client';
 import { rawStatement } from '../store/drizzle';
 import { IfNull, owned } from '../store/plan';
 import { qualified, relatedIds, unindexed } from '../store/related';
-import { addresses, contacts, customers, customerTaxIds, workspaceCounters } from '../store/schema';
+import { addresses, contacts, customerMetadata, customers, customerTaxIds, workspaceCounters } from '../store/schema';
 import { customerRowid, customerSearch, searchable, searchQuery } from '../store/search';
 import { family, param, read, type Values } from '../store/statements';
 import { customer } from './fields';
@@ -140,7 +140,26 @@ const withEmbeds = <S extends object>(selection: S, embeds: readonly Embeddable[
   ...Object.fromEntries(embeds.map((name) => [name, embedded(name)])),
 });
 
+/** At most this many `metadata[key]=value` filters per list (each a lookup of the metadata index). */
+export const MAX_METADATA_FILTERS = 5;
+
+/**
+ * `metadata[key]=value` parameters gathered into `metadata: {key: value}`, for the schema to check like the rest;
+ * a key record() would drop (`__proto__`, ...) stays a parameter of its own, which the schema refuses by name.
+ */
+function gatherMetadata(query: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [name, value] of Object.entries(query)) {
+    const key = /^metadata\[(.*)\]$/.exec(name)?.[1];
+    if (key === undefined || ['__proto__', 'constructor', 'prototype'].includes(key)) out[name] = value;
+    else ((out.metadata ??= Object.create(null)) as Record<string, string>)[key] = value;
+  }
+  return out;
+}
+
 export const CustomerList = v.pipe(
+  v.record(v.string(), v.string()),
+  v.transform(gatherMetadata),
   listSchema(
     {
       ...customer.filters,
@@ -151,6 +170,13 @@ export const CustomerList = v.pipe(
       include,
       // Active customers unless asked: archived ones, or all.
       status: v.optional(oneOf(['active', 'archived', 'all'])),
+      // `metadata[key]=value`, gathered above: customers whose metadata has all of them.
+      metadata: v.optional(
+        v.pipe(
+          v.record(v.pipe(v.string(), v.minLength(1, 'Keys must not be empty'), maxChars(40, 'Keys are at most 40 characters')), v.pipe(v.string(), maxChars(500))),
+          v.check((filters) => Object.keys(filters).length <= MAX_METADATA_FILTERS, `At most ${MAX_METADATA_FILTERS} metadata filters`),
+        ),
+      ),
     },
     // Any walk's cursor here, so that a malformed one is named beside the other bad parameters; which walk's, below.
     { ...pageParams, cursor: v.optional(v.pipe(v.string(), v.check((c) => Object.values(CURSORS).some((p) => p.test(c)), CURSOR_MESSAGE))) },
@@ -163,7 +189,7 @@ export const CustomerList = v.pipe(
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed || walkOf(dataset.value) !== 'updated') return;
     const list = dataset.value as Record<string, unknown>;
-    for (const filter of [...FILTERS, 'status']) {
+    for (const filter of [...FILTERS, 'status', 'metadata']) {
       if (list[filter] === undefined) continue;
       const path = [{ type: 'object', origin: 'value', input: list, key: filter, value: list[filter] }] as const;
       addIssue({ message: 'order=updated_at and updated_since list the whole workspace: leave this filter out', path: path as never });
@@ -186,7 +212,15 @@ type StatusFilter = 'active' | 'archived' | 'all';
 
 const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; since: boolean; cursor: boolean; include: readonly Embeddable[]; status: StatusFilter }) => {
   const filters = shape.filters.map((filter) =>
-    filter === 'tax_value'
+    filter.startsWith('metadata.')
+      ? inArray(
+          customers.id,
+          db
+            .select({ id: customerMetadata.customer_id })
+            .from(customerMetadata)
+            .where(and(eq(customerMetadata.workspace_id, param('workspaceId')), eq(customerMetadata.key, param(`${filter}.key`)), eq(customerMetadata.value, param(filter)))),
+        )
+      : filter === 'tax_value'
       ? inArray(
           customers.id,
           db
@@ -244,11 +278,14 @@ const LAST_CHAR = '\u{10FFFF}';
 export async function listCustomers(db: Db, workspaceId: string, params: CustomerList) {
   const walk = walkOf(params);
   const q = params.q === undefined ? undefined : fold(params.q);
-  const filters = FILTERS.filter((filter) => (params as Values)[filter] !== undefined);
+  // Each metadata filter is `metadata.<n>` (placeholders `metadata.<n>.key` and `metadata.<n>`), in the order sent.
+  const metadata = Object.entries(params.metadata ?? {});
+  const filters = [...FILTERS.filter((filter) => (params as Values)[filter] !== undefined), ...metadata.map((_, i) => `metadata.${i}`)];
   const { include: embeds = [], status: asked, ...rest } = params;
   // The updated_at walk syncs every customer, archived or not (an archive is a change to sync).
   const status: StatusFilter = walk === 'updated' ? 'all' : (asked ?? 'active');
   const values: Values = { ...rest, workspaceId, limit: params.limit + 1, ...(status === 'all' ? {} : { status }) };
+  metadata.forEach(([key, value], i) => Object.assign(values, { [`metadata.${i}.key`]: key, [`metadata.${i}`]: value }));
   if (walk === 'search') values.q = searchQuery(Q_FIELDS, [q!]);
   if (walk === 'prefix') Object.assign(values, { q, qEnd: q + LAST_CHAR });
   if (params.cursor !== undefined) {

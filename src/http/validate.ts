@@ -7,6 +7,7 @@ type AnySchema = v.GenericSchema & {
   entries?: Record<string, AnySchema>;
   item?: AnySchema;
   pipe?: AnySchema[];
+  operation?: (value: unknown) => unknown;
 };
 
 const WRAPPERS = new Set(['optional', 'nullable', 'nullish', 'exact_optional']);
@@ -17,7 +18,11 @@ const WRAPPERS = new Set(['optional', 'nullable', 'nullish', 'exact_optional']);
  */
 function unknownFields(schema: AnySchema, value: unknown, path: (string | number)[], out: Issue[]): void {
   while (WRAPPERS.has(schema.type) && schema.wrapped) schema = schema.wrapped;
-  // An object schema sits inside a pipe behind the plain-object check (fields.ts object()).
+  // An object schema sits inside a pipe behind the plain-object check (fields.ts object()), or behind a
+  // transform that reshapes the input first (the customer list gathers `metadata[key]` parameters).
+  const steps = schema.pipe ?? [];
+  const at = steps.findIndex((step) => objectIn(step));
+  for (const step of steps.slice(0, Math.max(at, 0))) if (step.type === 'transform' && step.operation) value = step.operation(value);
   schema = objectIn(schema) ?? schema;
   if (schema.type === 'strict_object' && schema.entries && typeof value === 'object' && value && !Array.isArray(value)) {
     for (const [key, item] of Object.entries(value)) {

@@ -218,7 +218,7 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
     (db, shape: { target: string; insert: readonly string[]; set: readonly string[]; merged: readonly string[] }): Built => {
       const where = targetOf(shape.target);
       const columns: Record<string, SQLiteColumn> = getTableColumns(table);
-      const matches = db.$count(table, where);
+      const matches = sql<number>`(SELECT count(*) FROM ${table} WHERE ${where})`;
       const none = sql`NOT EXISTS (SELECT 1 FROM ${table} WHERE ${where})`;
       const set: Record<string, unknown> = {};
       for (const column of shape.set) {

@@ -115,6 +115,20 @@ export const customers = sqliteTable(
   ],
 );
 
+/** Lookup table for the `metadata[key]=value` filters, kept in step with customers.metadata by triggers (migrations/0013). */
+export const customerMetadata = sqliteTable(
+  'customer_metadata',
+  {
+    customer_id: text()
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    workspace_id: text().notNull(),
+    key: text().notNull(),
+    value: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customer_id, t.key] }), index('customer_metadata_value_idx').on(t.workspace_id, t.key, t.value, t.customer_id)],
+);
+
 /** Lookup table for the `tax_value` filter, kept in step with customers.tax_ids by triggers. */
 export const customerTaxIds = sqliteTable(
   'customer_tax_ids',

@@ -129,7 +129,7 @@ describe('POST /api/customers', () => {
     const res = await api('POST', BASE, body('not-a-uuid'));
     expect(res.status).toBe(400);
     expect(res.body.issues).toEqual([issue('segment_id')]);
-    expect(await snapshot(workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], contacts: [], addresses: [], events: [], webhook_endpoints: [] });
+    expect(await snapshot(workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], customer_metadata: [], contacts: [], addresses: [], events: [], webhook_endpoints: [] });
   });
 
   it('rejects an unknown field, including server-owned ones, naming it', async () => {
@@ -142,7 +142,7 @@ describe('POST /api/customers', () => {
       const res = await rejected(workspaceId, 'POST', BASE, { token, body }, 400, invalid(name!));
       expect(res.body.error).toContain(name);
     }
-    expect(await snapshot(other.workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], contacts: [], addresses: [], events: [], webhook_endpoints: [] });
+    expect(await snapshot(other.workspaceId)).toEqual({ segments: [], customers: [], customer_tax_ids: [], customer_metadata: [], contacts: [], addresses: [], events: [], webhook_endpoints: [] });
   });
 
   it('names every unknown field, not only the first', async () => {
@@ -490,6 +490,7 @@ describe('DELETE /api/customers/:id', () => {
       segments: [],
       customers: before.customers!.filter((r) => !mine(r)),
       customer_tax_ids: before.customer_tax_ids!.filter((r) => !mine(r)),
+      customer_metadata: before.customer_metadata!.filter((r) => !mine(r)),
       contacts: before.contacts!.filter((r) => !mine(r)),
       addresses: before.addresses!.filter((r) => !mine(r)),
       // Its deletes recorded: addresses, then contacts, then the customer (test/events covers what they hold).

@@ -141,7 +141,7 @@ function customerAcross(p: Map<string, string>): string[] {
   if (q === undefined) {
     const walk = syncWalk(p);
     // The updated_at walk takes no filter, nor a status (it syncs every customer).
-    return [...syncAcross(p, walk, customerCursor), ...(walk === 'updated' ? [...CUSTOMER_FILTERS, 'status'].filter((filter) => p.has(filter)) : [])];
+    return [...syncAcross(p, walk, customerCursor), ...(walk === 'updated' ? [...CUSTOMER_FILTERS, 'status', 'metadata'].filter((filter) => p.has(filter)) : [])];
   }
   const bad: string[] = [];
   if (p.has('order')) bad.push('order');
@@ -160,7 +160,7 @@ export const QUERY_ROUTES: QueryRoute[] = named<QueryRoute>([
     path: '/api/customers',
     // Beyond the declared filters: tax_value (any tax id) and q (name substring), text up to 255; sync; a cursor of any walk.
     params: {
-      ...paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255, order: SYNC.order!, updated_since: SYNC.updated_since!, include: INCLUDE, status: (s) => ['active', 'archived', 'all'].includes(s) }),
+      ...paramsOf(CustomerList, specsOf(customer), { tax_value: text255, q: text255, order: SYNC.order!, updated_since: SYNC.updated_since!, include: INCLUDE, status: (s) => ['active', 'archived', 'all'].includes(s), metadata: () => false }),
       cursor: (s) => UUID_RE.test(s) || UPDATED_CURSOR.test(s) || SEARCH_CURSOR.test(s) || PREFIX_CURSOR.test(s),
     },
     across: customerAcross,

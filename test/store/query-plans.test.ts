@@ -21,7 +21,7 @@ interface PlanRow {
   detail: string;
 }
 
-const TABLE_SCAN = /^SCAN (customers|contacts|addresses|segments|customer_tax_ids|events|event_context|webhook_endpoints|webhook_deliveries)\b/;
+const TABLE_SCAN = /^SCAN (customers|contacts|addresses|segments|customer_tax_ids|customer_metadata|events|event_context|webhook_endpoints|webhook_deliveries)\b/;
 
 /**
  * Statements of a D1 batch never reach `usage.statements` (the counting
@@ -330,6 +330,7 @@ describe('no full-table scans on the request path', () => {
     await exercise('GET', '/api/customers?order=updated_at&id_crm=crm-1', token, 400);
     // The billing profile's currency filter, and the related records embedded by include (per customer, by its index).
     await exercise('GET', '/api/customers?currency=EUR', token, 200);
+    for (const query of ['metadata[tier]=gold', 'metadata[tier]=gold&metadata[region]=eu', 'metadata[tier]=gold&q=acme', 'metadata[tier]=gold&type=company&status=all']) await exercise('GET', `/api/customers?${query}`, token, 200);
     for (const query of ['', '&q=acme', '&q=ac', '&order=updated_at', '&id_crm=crm-1']) await exercise('GET', `/api/customers?include=contacts,addresses${query}`, token, 200);
     await exercise('GET', `/api/customers/${customer}?include=contacts,addresses`, token, 200);
     // Archive and restore, the status walks; the lookup and the upsert by external id (update, insert, ambiguous).

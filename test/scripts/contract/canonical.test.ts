@@ -230,6 +230,23 @@ describe('rules between records', () => {
   });
 });
 
+describe('/api/customers/{id}/archive and /restore, status and metadata filters', () => {
+  it('archives (out of the default list), restores; a missing customer is a 404', async () => {
+    const customer = await newCustomer({ metadata: { plan: `p-${Date.now()}` } });
+    const archived = await expectStatus(200, 'POST', `/api/customers/${customer.id}/archive`);
+    expect(archived.body.data).toMatchObject({ id: customer.id, status: 'archived', archived_at: expect.any(String) });
+    const listed = await expectStatus(200, 'GET', '/api/customers', { query: { 'metadata[plan]': customer.metadata.plan, status: 'archived' } });
+    expect(listed.body.data.map((c: Json) => c.id)).toEqual([customer.id]);
+    const active = await expectStatus(200, 'GET', '/api/customers', { query: { 'metadata[plan]': customer.metadata.plan } });
+    expect(active.body.data).toEqual([]);
+    const restored = await expectStatus(200, 'POST', `/api/customers/${customer.id}/restore`);
+    expect(restored.body.data).toMatchObject({ status: 'active', archived_at: null });
+    expectError(await call('POST', '/api/customers/0190a000-0000-7000-8000-000000000000/archive'), 404, 'not_found');
+    expectError(await call('POST', '/api/customers/0190a000-0000-7000-8000-000000000000/restore'), 404, 'not_found');
+    expectError(await call('GET', '/api/customers', { query: { status: 'gone' } }), 400, 'validation_error', ['status']);
+  });
+});
+
 describe('/api/customers/by_external_id', () => {
   it('PUT creates (201) then updates (200); GET finds it; a shared id is a 409; a bad key a 400', async () => {
     const key = `crm-${Date.now()}`;
