@@ -1068,7 +1068,7 @@ export interface components {
             tax_exempt?: ("none" | "exempt" | "reverse_charge") | null;
             phone?: string | null;
         };
-        /** @description Required: the customer is created if it does not exist; Required: the customer is created if it does not exist */
+        /** @description Required; Required */
         CustomerUpsert: {
             name?: string;
             legal_name?: string | null;

@@ -11,7 +11,7 @@ import { UUID_PATTERN } from '../lib/ids';
 import { fold } from '../lib/text';
 import { crud } from '../model/crud';
 import { walkOf as syncWalk, listSchema, pageParams, syncParams, toPage, updatedCursor, updatedCursorOf } from '../model/page';
-import { maxChars, oneOf, text } from '../model/values';
+import { metadataKey, metadataValue, oneOf, text } from '../model/values';
 import type { Db } from '../store/client';
 import { rawStatement } from '../store/drizzle';
 import { IfNull, owned } from '../store/plan';
@@ -114,7 +114,7 @@ type Embeddable = keyof typeof EMBEDDABLE;
 export const include = v.optional(
   v.pipe(
     v.string(),
-    v.regex(/^(contacts|addresses)(,(contacts|addresses))?$/, 'Must be contacts, addresses, or both separated by a comma'),
+    v.regex(/^(contacts|addresses)(,(contacts|addresses))?$/, 'Must be contacts, addresses or both'),
     v.transform((value) => (['contacts', 'addresses'] as const).filter((name) => value.split(',').includes(name))),
   ),
 );
@@ -173,7 +173,7 @@ export const CustomerList = v.pipe(
       // `metadata[key]=value`, gathered above: customers whose metadata has all of them.
       metadata: v.optional(
         v.pipe(
-          v.record(v.pipe(v.string(), v.minLength(1, 'Keys must not be empty'), maxChars(40, 'Keys are at most 40 characters')), v.pipe(v.string(), maxChars(500))),
+          v.record(metadataKey, metadataValue),
           v.check((filters) => Object.keys(filters).length <= MAX_METADATA_FILTERS, `At most ${MAX_METADATA_FILTERS} metadata filters`),
         ),
       ),

@@ -44,9 +44,9 @@ export const customerRoutes: RouteDef[] = [
     path: BY_EXTERNAL_ID,
     handler: route('write', { query: ByExternalPut, body: ByExternalBody }, async (ctx, { query, body, ifMatch }) => {
       // A create cannot be conditional on a version: a conditional update goes through PATCH /api/customers/{id}.
-      if (ifMatch) throw new ApiError('validation_error', 'If-Match is not taken here: use PATCH /api/customers/{id}', { issues: [{ path: 'If-Match', message: 'Not taken by this route' }] });
+      if (ifMatch) throw new ApiError('validation_error', 'If-Match is not taken here', { issues: [{ path: 'If-Match', message: 'Not taken by this route' }] });
       const conflict = keyConflict(query, body);
-      if (conflict) throw new ApiError('validation_error', `Invalid request body: ${conflict}`, { issues: [{ path: conflict, message: 'Must be the value given in the query, or left out' }] });
+      if (conflict) throw new ApiError('validation_error', `Invalid request body: ${conflict}`, { issues: [{ path: conflict, message: 'Must be the query’s' }] });
       const { value, created } = await ctx.write(() => putByExternal(ctx.workspaceId, query, body));
       return ok(value, created ? 201 : 200);
     }),

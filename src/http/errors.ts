@@ -95,8 +95,8 @@ export function fromStore(error: StoreError): ApiError {
     case 'limit':
       return new ApiError('limit_exceeded', `This workspace has as many ${failure.of.replaceAll('_', ' ')} as it may (${LIMITS[failure.of] ?? 'the limit'})`);
     case 'ambiguous':
-      return new ApiError('ambiguous_external_id', `${failure.count} customers of this workspace have this ${failure.field}: address one by its id`, {
-        issues: [{ path: failure.field, message: 'Names several customers of this workspace' }],
+      return new ApiError('ambiguous_external_id', `${failure.count} customers have this ${failure.field}`, {
+        issues: [{ path: failure.field, message: 'Names several customers' }],
       });
     case 'duplicate_number':
       return new ApiError('already_exists', 'Another customer of the workspace has this number', {

@@ -37,7 +37,7 @@ export const currency = v.pipe(
   v.string('Expected an ISO 4217 currency code'),
   v.trim(),
   v.toUpperCase(),
-  v.check((code) => CURRENCY_CODES.has(code), 'Must be the ISO 4217 code of a currency in circulation'),
+  v.check((code) => CURRENCY_CODES.has(code), 'Must be an ISO 4217 currency code'),
 );
 
 /** The canonical form of a BCP 47 language tag, or undefined if it is not one. */
@@ -54,7 +54,7 @@ export const locale = v.pipe(
   v.string('Expected a BCP 47 language tag'),
   v.trim(),
   maxChars(64),
-  v.check((tag) => canonicalLocale(tag) !== undefined, 'Must be a BCP 47 language tag, like fr-FR'),
+  v.check((tag) => canonicalLocale(tag) !== undefined, 'Must be a BCP 47 tag'),
   v.transform((tag) => canonicalLocale(tag)!),
 );
 
@@ -73,7 +73,7 @@ export const timezone = v.pipe(
   v.string('Expected an IANA time zone name'),
   v.trim(),
   maxChars(64),
-  v.check((zone) => canonicalZone(zone) !== undefined, 'Must be an IANA time zone name, like Europe/Paris'),
+  v.check((zone) => canonicalZone(zone) !== undefined, 'Must be an IANA time zone'),
   v.transform((zone) => canonicalZone(zone)!),
 );
 
@@ -119,12 +119,15 @@ export const timestamp = v.pipe(
   v.transform((value) => parseInstant(value) as number),
 );
 
+export const metadataKey = v.pipe(v.string(), v.minLength(1, 'Keys must not be empty'), maxChars(40, 'Keys are at most 40 characters'));
+export const metadataValue = v.pipe(v.string('Values must be strings'), maxChars(500, 'Values are at most 500 characters'));
+
 /** Free-form key/value annotations, bounded like Stripe's metadata. */
 export const metadata = v.pipe(
   recordObject,
   v.record(
-    v.pipe(v.string(), v.minLength(1, 'Keys must not be empty'), maxChars(40, 'Keys are at most 40 characters')),
-    v.pipe(v.string('Values must be strings'), maxChars(500, 'Values are at most 500 characters')),
+    metadataKey,
+    metadataValue,
     'Expected an object of string values',
   ),
   v.check((value) => Object.keys(value).length <= 50, 'At most 50 keys'),

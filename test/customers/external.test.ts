@@ -44,7 +44,7 @@ describe('GET /api/customers/by_external_id', () => {
   it.each([
     ['', ['id_crm', 'id_erp', 'id_accounting']],
     ['id_crm=a&id_erp=b', ['id_crm', 'id_erp']],
-    ['source_system=hubspot', ['source_system_id']],
+    ['source_system=hubspot', ['source_system']],
     ['id_crm=a&source_system_id=b', ['id_crm', 'source_system_id']],
     ['id_crm=', ['id_crm']],
     ['id_crm=a&name=b', ['name']],
