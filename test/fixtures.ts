@@ -5,6 +5,7 @@
  * loudly unless the create succeeded, and the values a new customer has.
  */
 import { expect } from 'vitest';
+import { CUSTOMER_DEFAULTS } from './customer-defaults';
 import { api, ISO, UUID } from './helpers';
 
 type Body = Record<string, unknown>;
@@ -50,34 +51,7 @@ export const MISSING_ID = '0190a000-0000-7000-8000-000000000000';
 
 export const ms = (iso: string) => new Date(iso).getTime();
 
-/** The customer fields the AmbioSys and Upwell APIs added (migration 0002), at their defaults. */
-export const CUSTOMER_DEFAULTS = {
-  number: expect.any(Number),
-  legal_name: null,
-  contact_origin: 'WEB_FORM',
-  email_address: null,
-  cc_email_addresses: [],
-  bill_to_customer_id: null,
-  collector_id: null,
-  metadata: {},
-  source_system: null,
-  source_system_id: null,
-  due_option: null,
-  email_settings: null,
-  integration_settings: null,
-  addresses_last_updated_at: null,
-  contacts_last_updated_at: null,
-  deleted_at: null,
-  // The billing profile (migration 0011).
-  currency: null,
-  locale: null,
-  timezone: null,
-  payment_terms_days: null,
-  tax_exempt: null,
-  phone: null,
-  status: 'active',
-  archived_at: null,
-};
+export { CUSTOMER_DEFAULTS };
 
 /** A whole canonical customer as the API returns it: `fields` over the values a new customer of `workspaceId` has. */
 export const customerObject = (workspaceId: string, fields: Record<string, unknown> = {}) => ({

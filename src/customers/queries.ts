@@ -158,7 +158,8 @@ function gatherMetadata(query: Record<string, string>): Record<string, unknown> 
 }
 
 export const CustomerList = v.pipe(
-  v.record(v.string(), v.string()),
+  // As is: record() would rebuild the parameters and silently drop one named __proto__ (refused by name below).
+  v.custom<Record<string, string>>((query) => typeof query === 'object' && query !== null),
   v.transform(gatherMetadata),
   listSchema(
     {

@@ -42,6 +42,8 @@ describe('metadata filters', () => {
     expect((await api('GET', '/api/customers?metadata[]=v', { token })).body).toEqual(errorBody('validation_error', { issues: issuesAt('metadata.') }));
     expect((await api('GET', '/api/customers?metadata=v', { token })).body).toEqual(invalid('metadata'));
     expect((await api('GET', '/api/customers?metadata[__proto__]=v', { token })).body).toEqual(invalid('metadata[__proto__]'));
+    // Gathering the metadata parameters must not drop one named __proto__ (a counterexample of bad-urls.test.ts).
+    expect((await api('GET', '/api/customers?__proto__=company', { token })).body).toEqual(invalid('__proto__'));
     expect((await api('GET', '/api/customers?metadata[tier]=gold&order=updated_at', { token })).body).toEqual(invalid('metadata'));
   });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createCustomersClient, type ApiError, type Customer, type CustomerCreate, type CustomersClient, type Issue } from '../../client/index.ts';
 import { generateToken } from '../../src/lib/tokens.ts';
+import { CUSTOMER_DEFAULTS } from '../customer-defaults.ts';
 import { copyApp, freePort, putTokens, ROOT, runNode, untilReady, WRANGLER, type Issued } from './support.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -95,11 +96,10 @@ const apiError = (code: string, issues?: string[]) => ({
 
 /** A customer as the API returns it: `fields` over a new customer's defaults. Every key of the document's Customer, no other. */
 const customerOf = (fields: Partial<Customer>): { [K in keyof Customer]: unknown } => ({
+  ...CUSTOMER_DEFAULTS,
   id: expect.stringMatching(UUID),
   workspace_id: tokens.writer.workspace_id,
-  number: expect.any(Number),
   name: expect.any(String),
-  legal_name: null,
   type: 'company',
   segment_id: null,
   logo: null,
@@ -107,28 +107,6 @@ const customerOf = (fields: Partial<Customer>): { [K in keyof Customer]: unknown
   id_crm: null,
   id_erp: null,
   id_accounting: null,
-  contact_origin: 'WEB_FORM',
-  email_address: null,
-  cc_email_addresses: [],
-  bill_to_customer_id: null,
-  collector_id: null,
-  metadata: {},
-  source_system: null,
-  source_system_id: null,
-  due_option: null,
-  email_settings: null,
-  integration_settings: null,
-  addresses_last_updated_at: null,
-  contacts_last_updated_at: null,
-  deleted_at: null,
-  currency: null,
-  locale: null,
-  timezone: null,
-  payment_terms_days: null,
-  tax_exempt: null,
-  phone: null,
-  status: 'active',
-  archived_at: null,
   created_at: expect.stringMatching(ISO),
   updated_at: expect.stringMatching(ISO),
   ...fields,
