@@ -49,7 +49,9 @@ const COLUMNS =
   'id, workspace_id, name, type, segment_id, logo, tax_ids, id_crm, id_erp, id_accounting, number, legal_name, ' +
   'contact_origin, email_address, cc_email_addresses, bill_to_customer_id, collector_id, metadata, source_system, ' +
   'source_system_id, due_option, email_settings, integration_settings, addresses_last_updated_at, ' +
-  'contacts_last_updated_at, deleted_at, created_at, updated_at, version';
+  'contacts_last_updated_at, deleted_at, created_at, updated_at, version, ' +
+  // The billing profile and archive (migrations 0011, 0012), last so that the positions above stay.
+  'currency, locale, timezone, payment_terms_days, tax_exempt, phone, status, archived_at';
 
 /** The per-workspace counter is taken in the same batch, just before the INSERT reads it. */
 const TAKE_NUMBER =
@@ -131,7 +133,9 @@ function listSql(crm: boolean, tax: boolean, cursor: boolean): string {
   const key = (crm ? 1 : 0) | (tax ? 2 : 0) | (cursor ? 4 : 0);
   let text = lists.get(key);
   if (text === undefined) {
-    const where = ['workspace_id = ?'];
+    // Active customers, as the main Worker lists by default: through (workspace_id, status, id) when nothing
+    // else narrows the walk, else checked per row (+status keeps it out of the index choice).
+    const where = ['workspace_id = ?', crm || tax ? "+status = 'active'" : "status = 'active'"];
     if (crm) where.push('id_crm = ?');
     if (tax) where.push('id IN (SELECT customer_id FROM customer_tax_ids WHERE workspace_id = ? AND tax_value = ?)');
     if (cursor) where.push('id > ?');
@@ -187,6 +191,14 @@ function customer(r: unknown[]) {
     addresses_last_updated_at: iso(r[23]),
     contacts_last_updated_at: iso(r[24]),
     deleted_at: iso(r[25]),
+    currency: r[29],
+    locale: r[30],
+    timezone: r[31],
+    payment_terms_days: r[32],
+    tax_exempt: r[33],
+    phone: r[34],
+    status: r[35],
+    archived_at: iso(r[36]),
     created_at: iso(r[26]),
     updated_at: iso(r[27]),
   };

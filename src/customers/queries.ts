@@ -231,8 +231,11 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
         )
       : eq(customer.column(filter), param(filter)),
   );
-  // With the workspace, the status leads the id walk's index, (workspace_id, status, id); other walks check it per row.
-  const workspace = and(eq(customers.workspace_id, param('workspaceId')), shape.status === 'all' ? undefined : eq(customers.status, param('status')));
+  // With the workspace, the status leads the plain id walk's index, (workspace_id, status, id); other walks check it per row.
+  // Under a filter, +status: without statistics SQLite would take (workspace_id, status, id) over the filter's
+  // own index and walk every active customer for the few the filter names (src/store/related.ts, unindexed).
+  const status = shape.status === 'all' ? undefined : shape.filters.length > 0 ? unindexed(customers.status, param('status')) : eq(customers.status, param('status'));
+  const workspace = and(eq(customers.workspace_id, param('workspaceId')), status);
   if (shape.walk === 'search') {
     // CROSS JOIN fixes the outer loop: the search index, in its rowid order,
     // stopping once the page is full; or, under a filter that names a few

@@ -90,6 +90,20 @@ function walksWorkspaceForCustomer(statement: Statement, rows: PlanRow[]): boole
   );
 }
 
+/**
+ * A customer list under a filter that names a few customers (an external id, a tax value, metadata) that walks
+ * the workspace's customers (its status or id index) and checks the filter on each: not a SCAN, but the same
+ * cost. Their own index, or the lookup table, must lead.
+ */
+function walksWorkspaceForFilter(statement: Statement, rows: PlanRow[]): boolean {
+  return (
+    /^select[^(]*from "customers"/i.test(statement.sql) &&
+    /"customers"\."(id_crm|id_erp|id_accounting|currency)" = \?|"customer_(tax_ids|metadata)"/.test(statement.sql) &&
+    // A range walk of the workspace (no `id=?`: an id looked up from the filter's rows is fine).
+    rows.some((row) => /^SEARCH customers USING (COVERING )?INDEX customers_(status|workspace_id)_idx \(workspace_id=\?( AND status=\?)?( AND id>\?)?\)$/.test(row.detail))
+  );
+}
+
 /** The plan rows of `statement` that scan a real table. */
 async function scans(statement: Statement): Promise<string[]> {
   return (await plan(statement)).map((row) => row.detail).filter((detail) => TABLE_SCAN.test(detail));
@@ -105,6 +119,14 @@ describe('the plan check itself', () => {
     expect(walksWorkspaceForCustomer(walk, await plan(walk))).toBe(true);
     const through = { sql: 'DELETE FROM "contacts" WHERE +"contacts"."workspace_id" = ? AND "contacts"."customer_id" = ?', params: ['w', 'c'] };
     expect(walksWorkspaceForCustomer(through, await plan(through))).toBe(false);
+  });
+
+  it('flags a filtered customer list that walks the workspace by its status index', async () => {
+    const sql = 'SELECT "id" FROM "customers" WHERE "customers"."workspace_id" = ? AND "customers"."status" = ? AND "customers"."id_crm" = ? ORDER BY "customers"."id"';
+    const walk = { sql, params: ['w', 'active', 'c'] };
+    expect(walksWorkspaceForFilter(walk, await plan(walk))).toBe(true);
+    const led = { sql: sql.replace('AND "customers"."status"', 'AND +"customers"."status"'), params: ['w', 'active', 'c'] };
+    expect(walksWorkspaceForFilter(led, await plan(led))).toBe(false);
   });
 
   it('accepts an index search', async () => {
@@ -270,7 +292,7 @@ describe('no full-table scans on the request path', () => {
     const offenders: string[] = [];
     for (const { route, statement } of unique.values()) {
       const rows = await plan(statement);
-      if (rows.some((row) => TABLE_SCAN.test(row.detail)) || walksWorkspaceForCustomer(statement, rows)) {
+      if (rows.some((row) => TABLE_SCAN.test(row.detail)) || walksWorkspaceForCustomer(statement, rows) || walksWorkspaceForFilter(statement, rows)) {
         offenders.push(
           `${route}\n  SQL: ${statement.sql}\n  params: ${JSON.stringify(statement.params)}\n  plan:\n${rows.map((row) => `    ${row.detail}`).join('\n')}`,
         );
