@@ -341,7 +341,7 @@ async function handle(request: Request, env: Env, timings: string[], requestId: 
     if (!row) throw notFound();
     body = {
       success: true,
-      data: { ...customer(row), contact_ids: JSON.parse(row[29] as string), address_ids: JSON.parse(row[30] as string) },
+      data: { ...customer(row), contact_ids: JSON.parse(row[37] as string), address_ids: JSON.parse(row[38] as string) },
     };
   } else if (id !== undefined && method === 'PATCH') {
     const input = (await request.json()) as Record<string, unknown>;
