@@ -28,7 +28,9 @@ function keyOf(q: Record<string, unknown>): Key {
   return EXTERNAL_IDS.find((name) => q[name] !== undefined) ?? 'source';
 }
 
-const named = (q: Record<string, unknown>) => [...EXTERNAL_IDS, 'source_system', 'source_system_id'].filter((name) => q[name] !== undefined);
+/** Every parameter that can name the customer. */
+const KEY_PARAMS = [...EXTERNAL_IDS, 'source_system', 'source_system_id'];
+const named = (q: Record<string, unknown>) => KEY_PARAMS.filter((name) => q[name] !== undefined);
 
 /** The query string of GET and PUT: one key (the pair counts as one), and `include` on GET. */
 const keyQuery = <E extends v.ObjectEntries>(extra: E) =>
@@ -84,7 +86,7 @@ export async function getByExternal(db: Db, workspaceId: string, q: v.InferOutpu
 
 /** The body's value of the key, when it names one that differs from the query's: a 400. */
 export function keyConflict(q: Record<string, unknown>, body: Record<string, unknown>): string | undefined {
-  return [...EXTERNAL_IDS, 'source_system', 'source_system_id'].find((name) => q[name] !== undefined && body[name] !== undefined && body[name] !== q[name]);
+  return KEY_PARAMS.find((name) => q[name] !== undefined && body[name] !== undefined && body[name] !== q[name]);
 }
 
 /** Creates the customer with this external id, or updates the one that has it: one round trip. */

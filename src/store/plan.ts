@@ -114,6 +114,42 @@ export class IfNull {
   constructor(readonly value: unknown) {}
 }
 
+/** How each changed column is written: replaced, merged (JsonMerge) or filled if NULL (IfNull). */
+type SetShape = {
+  columns: readonly string[];
+  merged: readonly string[];
+  kept?: readonly string[];
+};
+
+/** The shape and placeholder values (`set_<column>`, `now`) of a set of changes, for setClause(). */
+function setOf(changes: Record<string, unknown>, values: Values): SetShape {
+  const columns = Object.keys(changes);
+  for (const column of columns) {
+    const change = changes[column];
+    values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change instanceof IfNull ? change.value : change;
+  }
+  values.now = Date.now();
+  const kept = columns.filter((column) => changes[column] instanceof IfNull);
+  return { columns, merged: columns.filter((column) => changes[column] instanceof JsonMerge), ...(kept.length ? { kept } : {}) };
+}
+
+/** The SET of an UPDATE: each change, updated_at moved forward (even twice in a millisecond), the version bumped. */
+function setClause(table: RecordTable, shape: SetShape): Record<string, unknown> {
+  const columns: Record<string, SQLiteColumn> = getTableColumns(table);
+  const set: Record<string, unknown> = {};
+  for (const column of shape.columns) {
+    const value = param(`set_${column}`);
+    set[column] = shape.merged.includes(column)
+      ? sql`json_patch(${columns[column]}, ${value})`
+      : shape.kept?.includes(column)
+        ? sql`coalesce(${columns[column]}, ${value})`
+        : value;
+  }
+  set.updated_at = sql`max(${param('now')}, ${table.updated_at} + 1)`;
+  set.version = sql`${table.version} + 1`;
+  return set;
+}
+
 /** If-Match: the write only matches the listed versions (placeholders ifMatch0..n). */
 function guarded(table: RecordTable, where: SQL | undefined, versions: number) {
   if (versions === 0) return where;
@@ -172,25 +208,14 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
 
   const update = family(
     `${name}.update`,
-    (db, shape: { target: string; columns: readonly string[]; merged: readonly string[]; versions: number; kept?: readonly string[] }): Built => {
+    (db, shape: SetShape & { target: string; versions: number }): Built => {
       const where = targetOf(shape.target);
       const matching = guarded(table, where, shape.versions);
       const versionRead = shape.versions === 0 ? [] : [db.select({ version: table.version }).from(table).where(where)];
       if (shape.columns.length === 0) {
         return { statements: [db.select(selection as Selection).from(table).where(matching), ...versionRead], snapshot: snapshotOf(matching) };
       }
-      const set: Record<string, unknown> = {};
-      const columns: Record<string, SQLiteColumn> = getTableColumns(table);
-      for (const column of shape.columns) {
-        set[column] = shape.merged.includes(column)
-          ? sql`json_patch(${columns[column]}, ${param(`set_${column}`)})`
-          : shape.kept?.includes(column)
-            ? sql`coalesce(${columns[column]}, ${param(`set_${column}`)})`
-            : param(`set_${column}`);
-      }
-      set.updated_at = sql`max(${param('now')}, ${table.updated_at} + 1)`;
-      set.version = sql`${table.version} + 1`;
-      const write = db.update(table).set(set as T['$inferInsert']).where(matching).returning(selection);
+      const write = db.update(table).set(setClause(table, shape) as T['$inferInsert']).where(matching).returning(selection);
       // changes() is the row count of the UPDATE just before: 0 when it matched nothing (missing, stale).
       return { statements: [write, ...versionRead], snapshot: sql`CASE WHEN changes() > 0 THEN ${snapshotOf(where)} END` };
     },
@@ -215,20 +240,14 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
    */
   const upsert = family(
     `${name}.upsert`,
-    (db, shape: { target: string; insert: readonly string[]; set: readonly string[]; merged: readonly string[] }): Built => {
+    (db, shape: { target: string; insert: readonly string[]; set: SetShape }): Built => {
       const where = targetOf(shape.target);
       const columns: Record<string, SQLiteColumn> = getTableColumns(table);
       const matches = sql<number>`(SELECT count(*) FROM ${table} WHERE ${where})`;
       const none = sql`NOT EXISTS (SELECT 1 FROM ${table} WHERE ${where})`;
-      const set: Record<string, unknown> = {};
-      for (const column of shape.set) {
-        set[column] = shape.merged.includes(column) ? sql`json_patch(${columns[column]}, ${param(`set_${column}`)})` : param(`set_${column}`);
-      }
-      set.updated_at = sql`max(${param('now')}, ${table.updated_at} + 1)`;
-      set.version = sql`${table.version} + 1`;
       const updated = db
         .update(table)
-        .set(set as T['$inferInsert'])
+        .set(setClause(table, shape.set) as T['$inferInsert'])
         .where(and(where, sql`${matches} = 1`))
         .returning(selection);
       const computed = options.computed?.() ?? {};
@@ -270,17 +289,10 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
      * to set it only reads. undefined: no such record.
      */
     update<R>(target: string, targetValues: Values, changes: Record<string, unknown>, ifMatch: number[] | undefined, map: (row: Row<S>) => R) {
-      const columns = Object.keys(changes);
-      const values = withVersions({ ...targetValues, now: Date.now() }, ifMatch);
-      for (const column of columns) {
-        const change = changes[column];
-        values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change instanceof IfNull ? change.value : change;
-      }
-      const merged = columns.filter((column) => changes[column] instanceof JsonMerge);
-      const kept = columns.filter((column) => changes[column] instanceof IfNull);
+      const values = withVersions({ ...targetValues }, ifMatch);
       return planOf(
         update,
-        { target, columns, merged, versions: ifMatch?.length ?? 0, ...(kept.length ? { kept } : {}) },
+        { target, ...setOf(changes, values), versions: ifMatch?.length ?? 0 },
         values,
         ([rows, versionRead]): R | undefined => {
           const [row] = rows as Row<S>[];
@@ -296,16 +308,10 @@ export function writes<T extends RecordTable, S extends Selection>(name: string,
      * StoreError `ambiguous` (named `field`), and nothing is written.
      */
     upsert<R>(target: string, field: string, targetValues: Values, row: Values & { id: string }, changes: Record<string, unknown>, map: (row: Row<S>) => R) {
-      const set = Object.keys(changes);
-      const values: Values = { ...targetValues, ...row, now: Date.now() };
-      for (const column of set) {
-        const change = changes[column];
-        values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change;
-      }
-      const merged = set.filter((column) => changes[column] instanceof JsonMerge);
+      const values: Values = { ...targetValues, ...row };
       return planOf(
         upsert,
-        { target, insert: Object.keys(row), set, merged },
+        { target, insert: Object.keys(row), set: setOf(changes, values) },
         values,
         (results): { value: R; created: boolean } => {
           const [updated] = results[0] as Row<S>[];
