@@ -6,7 +6,9 @@
 import { fold } from '../lib/text';
 import { f } from '../model/fields';
 import { declare } from '../model/resource';
+import { KeepVerifications } from '../store/plan';
 import { customers, type TaxId } from '../store/schema';
+import { TAX_ID_TYPES } from '../tax-ids/types';
 
 export const CUSTOMER_TYPES = ['company', 'individual'] as const;
 /** Archived customers keep everything but leave the canonical lists (POST /api/customers/{id}/archive, /restore). */
@@ -23,9 +25,15 @@ export const customer = declare(customers, {
   type: f.oneOf(CUSTOMER_TYPES).required().filter(),
   segment_id: f.uuid().nullable().filter(),
   logo: f.url().nullable(),
+  // `type` (optional) makes the number checked and normalised by the tax-ids Worker (src/customers/tax-ids.ts).
   tax_ids: f
-    .list<TaxId>({ type: 'object', fields: { tax: { type: 'text', max: 255 }, tax_value: { type: 'text', max: 255 } } }, '{tax, tax_value}', 25)
+    .list<TaxId>(
+      { type: 'object', fields: { tax: { type: 'text', max: 255 }, tax_value: { type: 'text', max: 255 }, type: { type: 'enum', values: TAX_ID_TYPES } }, optional: ['type'] },
+      '{tax, tax_value, type?}',
+      25,
+    )
     .default([])
+    .onUpdate((taxIds: TaxId[]) => new KeepVerifications(taxIds))
     .fold({ key: 'tax_values', of: (taxIds: TaxId[]) => taxIds.map((t) => fold(t.tax_value)) }),
   id_crm: externalId(),
   id_erp: externalId(),

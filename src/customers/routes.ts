@@ -6,6 +6,7 @@ import { ok } from '../http/responses';
 import { route } from '../http/route';
 import { ByExternalBody, ByExternalGet, ByExternalPut, getByExternal, keyConflict, putByExternal } from './external';
 import { customer } from './fields';
+import { checkTaxIds } from './tax-ids';
 import { CustomerGet, CustomerList, customerQueries, getCustomer, listCustomers, setArchived } from './queries';
 
 const BY_EXTERNAL_ID = '/api/customers/by_external_id';
@@ -16,6 +17,7 @@ export const customerRoutes: RouteDef[] = [
     label: 'Customer',
     schemas: { create: customer.create, update: customer.update, list: CustomerList, get: CustomerGet },
     ...customerQueries,
+    prepare: checkTaxIds,
     get: getCustomer,
     list: listCustomers,
   }),
@@ -47,6 +49,7 @@ export const customerRoutes: RouteDef[] = [
       if (ifMatch) throw new ApiError('validation_error', 'If-Match is not taken here', { issues: [{ path: 'If-Match', message: 'Not taken by this route' }] });
       const conflict = keyConflict(query, body);
       if (conflict) throw new ApiError('validation_error', `Invalid request body: ${conflict}`, { issues: [{ path: conflict, message: 'Must be the query’s' }] });
+      await checkTaxIds(ctx.env, body);
       const { value, created } = await ctx.write(() => putByExternal(ctx.workspaceId, query, body));
       return ok(value, created ? 201 : 200);
     }),

@@ -23,8 +23,6 @@ export interface AppSpec {
   apis: readonly Api[];
   /** Answers (404) the paths no API is mounted at. */
   fallback: Api;
-  /** Queue consumers, by queue name. */
-  queues?: Record<string, (batch: MessageBatch<never>, env: Env) => Promise<void>>;
   /** Jobs run by every cron trigger, besides the Idempotency-Key purge; each is logged if it fails, none stops the others. */
   jobs?: ((env: Env, now: number) => Promise<unknown>)[];
 }
@@ -66,7 +64,7 @@ function preflight(api: Api, { pathname }: URL, cors: Record<string, string>): R
   });
 }
 
-export function createApp({ apis, fallback, queues = {}, jobs = [] }: AppSpec): ExportedHandler<Env> {
+export function createApp({ apis, fallback, jobs = [] }: AppSpec): ExportedHandler<Env> {
   return {
     async fetch(request, env, ctx) {
       const started = performance.now();
@@ -123,12 +121,6 @@ export function createApp({ apis, fallback, queues = {}, jobs = [] }: AppSpec): 
         if (result.status === 'rejected') console.error(JSON.stringify({ level: 'error', message: 'scheduled job failed', ...loggable(result.reason) }));
       }
       if (results.some((r) => r.status === 'rejected')) throw new Error('a scheduled job failed (logged above)');
-    },
-
-    async queue(batch, env) {
-      const consume = queues[batch.queue];
-      if (!consume) throw new Error(`no consumer for queue ${batch.queue}`);
-      await consume(batch as MessageBatch<never>, env);
     },
   };
 }

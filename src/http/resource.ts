@@ -20,6 +20,8 @@ export interface Resource<T> {
   readScope?: Scope;
   /** `get`: the query string of GET /{id}, for a resource that takes one (customers' `include`). */
   schemas: { create: v.GenericSchema<unknown, Input>; update: v.GenericSchema<unknown, Input>; list: v.GenericSchema; get?: v.GenericSchema };
+  /** Work on a valid body before it is written (customers: the tax-ids Worker's checks); may refuse it. */
+  prepare?(env: Env, input: Input): Promise<void>;
   create(db: Db, workspaceId: string, input: Input): WritePlan<T>;
   list(db: Db, workspaceId: string, params: never): Promise<Page<T>>;
   get(db: Db, workspaceId: string, id: string, query?: never): Promise<T | undefined>;
@@ -38,7 +40,10 @@ export function resourceRoutes<T>(r: Resource<T>): RouteDef[] {
     {
       method: 'POST',
       path: r.path,
-      handler: route('write', { body: create }, async (ctx, { body }) => ok(await ctx.write((db) => r.create(db, ctx.workspaceId, body)), 201)),
+      handler: route('write', { body: create }, async (ctx, { body }) => {
+        await r.prepare?.(ctx.env, body);
+        return ok(await ctx.write((db) => r.create(db, ctx.workspaceId, body)), 201);
+      }),
     },
     {
       method: 'GET',
@@ -55,9 +60,10 @@ export function resourceRoutes<T>(r: Resource<T>): RouteDef[] {
     {
       method: 'PATCH',
       path: one,
-      handler: route('write', { id: r.label, body: update }, async (ctx, { id, body, ifMatch }) =>
-        ok(found(await ctx.write((db) => r.update(db, ctx.workspaceId, id, body, ifMatch)))),
-      ),
+      handler: route('write', { id: r.label, body: update }, async (ctx, { id, body, ifMatch }) => {
+        await r.prepare?.(ctx.env, body);
+        return ok(found(await ctx.write((db) => r.update(db, ctx.workspaceId, id, body, ifMatch))));
+      }),
     },
     {
       method: 'DELETE',

@@ -20,7 +20,7 @@ export type Kind =
   | { type: 'integer'; min: number; max: number }
   | { type: 'list'; item: Kind; max?: number; unique?: true; label: string; min?: number }
   | { type: 'computed' }
-  | { type: 'object'; fields: Record<string, Kind> };
+  | { type: 'object'; fields: Record<string, Kind>; optional?: readonly string[] };
 
 export interface FieldSpec {
   kind: Kind;
@@ -51,6 +51,8 @@ export interface FieldSpec {
   select?: SQL;
   /** Text that is blank after trimming, or null, counts as not sent (AmbioSys). */
   blankIsAbsent?: true;
+  /** How an update writes the value, when not as a plain replacement (tax_ids keep their VIES checks). */
+  onUpdate?: (stored: never) => unknown;
 }
 
 /** A field under construction; `T` is its API value. */
@@ -106,6 +108,9 @@ export class Field<T = unknown> {
   filter(): this {
     return this.with({ filter: true });
   }
+  onUpdate(wrap: (stored: never) => unknown): this {
+    return this.with({ onUpdate: wrap });
+  }
   upwell(name: string): this {
     return this.with({ upwell: name });
   }
@@ -145,7 +150,9 @@ export function schemaOf(kind: Kind): v.GenericSchema {
     case 'integer':
       return values.integer(kind.min, kind.max);
     case 'object':
-      return values.object(Object.fromEntries(Object.entries(kind.fields).map(([name, item]) => [name, schemaOf(item)])));
+      return values.object(
+        Object.fromEntries(Object.entries(kind.fields).map(([name, item]) => [name, kind.optional?.includes(name) ? v.optional(schemaOf(item)) : schemaOf(item)])),
+      );
     case 'computed':
       return v.never();
     case 'list': {

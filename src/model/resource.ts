@@ -149,7 +149,7 @@ export function declare<T extends RecordTable, F extends Fields>(table: T, field
         const sent = input[name];
         if (sent === undefined || spec.immutable) continue;
         const value = sent === null ? spec.nullAs : sent;
-        out[name] = value;
+        out[name] = spec.onUpdate ? spec.onUpdate(value as never) : value;
         alongside(out, merge, name, spec, value);
       }
       if (hasFolded && Object.keys(merge).length > 0) out.folded = new JsonMerge(merge);

@@ -114,23 +114,40 @@ export class IfNull {
   constructor(readonly value: unknown) {}
 }
 
-/** How each changed column is written: replaced, merged (JsonMerge) or filled if NULL (IfNull). */
+/**
+ * A new `tax_ids` list in which each EU VAT number still pending its VIES
+ * check takes the check already stored for the same number (verified or
+ * unverified): sending a customer's numbers again does not check them again.
+ * The triggers of migrations/0014 queue what is left pending.
+ */
+export class KeepVerifications {
+  constructor(readonly value: unknown) {}
+}
+
+/** How each changed column is written: replaced, merged (JsonMerge), filled if NULL (IfNull) or KeepVerifications. */
 type SetShape = {
   columns: readonly string[];
   merged: readonly string[];
   kept?: readonly string[];
+  verified?: readonly string[];
 };
+
+/** KeepVerifications as SQL: `value` is the new list (JSON text), `column` the stored one. */
+const keepVerifications = (column: SQLiteColumn, value: unknown) =>
+  sql`(SELECT json_group_array(CASE WHEN n.value->>'$.verification.status' = 'pending' THEN json_set(n.value, '$.verification', json(coalesce((SELECT o.value->>'verification' FROM json_each(${column}) o WHERE o.value->>'type' = 'eu_vat' AND o.value->>'tax_value' = n.value->>'tax_value' AND o.value->>'$.verification.status' IN ('verified', 'unverified')), n.value->>'verification'))) ELSE json(n.value) END) FROM json_each(${value}) n)`;
 
 /** The shape and placeholder values (`set_<column>`, `now`) of a set of changes, for setClause(). */
 function setOf(changes: Record<string, unknown>, values: Values): SetShape {
   const columns = Object.keys(changes);
   for (const column of columns) {
     const change = changes[column];
-    values[`set_${column}`] = change instanceof JsonMerge ? JSON.stringify(change.patch) : change instanceof IfNull ? change.value : change;
+    values[`set_${column}`] =
+      change instanceof JsonMerge ? JSON.stringify(change.patch) : change instanceof KeepVerifications ? JSON.stringify(change.value) : change instanceof IfNull ? change.value : change;
   }
   values.now = Date.now();
   const kept = columns.filter((column) => changes[column] instanceof IfNull);
-  return { columns, merged: columns.filter((column) => changes[column] instanceof JsonMerge), ...(kept.length ? { kept } : {}) };
+  const verified = columns.filter((column) => changes[column] instanceof KeepVerifications);
+  return { columns, merged: columns.filter((column) => changes[column] instanceof JsonMerge), ...(kept.length ? { kept } : {}), ...(verified.length ? { verified } : {}) };
 }
 
 /** The SET of an UPDATE: each change, updated_at moved forward (even twice in a millisecond), the version bumped. */
@@ -143,7 +160,9 @@ function setClause(table: RecordTable, shape: SetShape): Record<string, unknown>
       ? sql`json_patch(${columns[column]}, ${value})`
       : shape.kept?.includes(column)
         ? sql`coalesce(${columns[column]}, ${value})`
-        : value;
+        : shape.verified?.includes(column)
+          ? keepVerifications(columns[column]!, value)
+          : value;
   }
   set.updated_at = sql`max(${param('now')}, ${table.updated_at} + 1)`;
   set.version = sql`${table.version} + 1`;

@@ -14,6 +14,10 @@ import { foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex 
 export interface TaxId {
   tax: string;
   tax_value: string;
+  /** A typed entry (src/tax-ids/types.ts), checked by the tax-ids Worker. */
+  type?: string;
+  /** An `eu_vat` entry's VIES check, written by the tax-ids Worker. */
+  verification?: Record<string, string | null>;
 }
 
 const timestamps = {

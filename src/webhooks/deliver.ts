@@ -1,5 +1,5 @@
 /**
- * Webhook delivery, from the queue (src/index.ts wires the consumer).
+ * Webhook delivery, from the queue (the jobs Worker, src/jobs.ts, consumes it).
  *
  * An event message fans out: one delivery row per enabled endpoint that takes
  * the event's type (at most one per endpoint and event, however often the
@@ -22,16 +22,23 @@ import { events, webhookDeliveries, webhookEndpoints } from '../store/schema';
 import type { EventMessage } from './dispatch';
 import { takes } from './fields';
 
+/** What delivery reads from the jobs Worker's env (wrangler.jobs.toml). */
+export type DeliveryEnv = Pick<Env, 'DB' | 'WEBHOOKS' | 'WEBHOOK_ALLOW_LOCAL_TARGETS' | 'WEBHOOK_SECRETS_KEY'> & {
+  WEBHOOKS_DEAD: Queue;
+  WEBHOOK_RETRY_DELAYS: string;
+  WEBHOOK_DISABLE_AFTER_SECONDS: string;
+};
+
 export const ATTEMPT_TIMEOUT_MS = 10_000;
 const EXCERPT_CHARS = 200;
 
-export const retryDelays = (env: Env) =>
+export const retryDelays = (env: DeliveryEnv) =>
   (env.WEBHOOK_RETRY_DELAYS ?? '')
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isFinite(n) && n >= 0);
 
-const allowLocal = (env: Env) => env.WEBHOOK_ALLOW_LOCAL_TARGETS === 'true';
+const allowLocal = (env: DeliveryEnv) => env.WEBHOOK_ALLOW_LOCAL_TARGETS === 'true';
 
 /** Creates the deliveries of an event (again, as new attempts, for a redelivery) and returns their ids. */
 async function fanOut(db: Db, eventId: string, redeliver: boolean, now: number): Promise<string[]> {
@@ -120,7 +127,7 @@ async function post(url: string, headers: Record<string, string>, body: string):
 type Outcome = { retryIn: number } | { dead: true } | { done: true };
 
 /** One attempt of one delivery; what the queue should do with its message. */
-async function attempt(db: Db, env: Env, deliveryId: string, now: number): Promise<Outcome> {
+async function attempt(db: Db, env: DeliveryEnv, deliveryId: string, now: number): Promise<Outcome> {
   const [row] = await db
     .select({ delivery: webhookDeliveries, endpoint: webhookEndpoints, event: events })
     .from(webhookDeliveries)
@@ -180,7 +187,7 @@ async function attempt(db: Db, env: Env, deliveryId: string, now: number): Promi
 }
 
 /** One message of the WEBHOOKS queue: acked, or retried (after its delay) when it has to be tried again. */
-async function handle(db: Db, env: Env, message: Message<EventMessage>): Promise<void> {
+async function handle(db: Db, env: DeliveryEnv, message: Message<EventMessage>): Promise<void> {
   const now = Date.now();
   try {
     const body = message.body;
@@ -210,7 +217,7 @@ async function handle(db: Db, env: Env, message: Message<EventMessage>): Promise
  * A message the batch holds twice (an event queued by its request and by the
  * sweep, a delivery queued twice) is handled once and the copy acked.
  */
-export async function consume(batch: MessageBatch<EventMessage>, env: Env): Promise<void> {
+export async function consume(batch: MessageBatch<EventMessage>, env: DeliveryEnv): Promise<void> {
   const db = database(env.DB);
   const seen = new Set<string>();
   const distinct = batch.messages.filter((message) => {
@@ -227,7 +234,7 @@ export async function consume(batch: MessageBatch<EventMessage>, env: Env): Prom
 }
 
 /** The dead-letter queue's consumer: marks the deliveries that reached it (the consumer's own, and messages that kept crashing it). */
-export async function consumeDead(batch: MessageBatch<EventMessage>, env: Env): Promise<void> {
+export async function consumeDead(batch: MessageBatch<EventMessage>, env: DeliveryEnv): Promise<void> {
   const db = database(env.DB);
   const ids = batch.messages.flatMap((m) => ('delivery' in m.body ? [m.body.delivery] : []));
   if (ids.length > 0) {

@@ -14,11 +14,17 @@ export const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.
  * fills public/vendor/), with node_modules linked: a server on a copy keeps running while src/ is edited.
  */
 export function copyApp(app: string): void {
-  for (const entry of ['wrangler.toml', 'package.json', 'tsconfig.json', 'src', 'migrations', 'public', 'scripts/assets.ts']) {
+  for (const entry of ['wrangler.toml', 'wrangler.jobs.toml', 'package.json', 'tsconfig.json', 'src', 'migrations', 'public', 'scripts/assets.ts']) {
     cpSync(join(ROOT, entry), join(app, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
 }
+
+/**
+ * `wrangler dev` arguments that run both Workers in one process, as `npm run dev` does: the API
+ * Worker (served) and the jobs Worker (webhook delivery, typed tax-id checks) behind it.
+ */
+export const BOTH_WORKERS = ['-c', 'wrangler.toml', '-c', 'wrangler.jobs.toml'];
 
 /** A TCP port nothing listens on now, on 127.0.0.1. */
 export function freePort(): Promise<number> {
