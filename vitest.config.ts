@@ -1,12 +1,29 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * The jobs Worker (wrangler.jobs.toml), bundled as `wrangler deploy` would, for the API Worker's
+ * TAX_IDS service binding to reach in the workers project (an auxiliary Worker takes a built script).
+ */
+function buildJobsWorker(): string {
+  const outdir = join(import.meta.dirname, '.wrangler', 'tmp', 'vitest-jobs');
+  execFileSync(process.execPath, [join(import.meta.dirname, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '-c', 'wrangler.jobs.toml', '--dry-run', '--outdir', outdir], {
+    cwd: import.meta.dirname,
+    stdio: 'pipe',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  return join(outdir, 'jobs.js');
+}
 
 // Two projects: the API suite runs inside workerd with real (local) D1 and KV
 // bindings from wrangler.toml; the CLI suite runs in Node and drives the real
 // scripts and a real `wrangler dev`.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
+  const jobsScript = buildJobsWorker();
   return {
     test: {
       // One JSON line per request would bury the test output; test/http/headers.test.ts asserts them.
@@ -19,6 +36,10 @@ export default defineConfig(async () => {
               miniflare: {
                 // A fresh key per run: webhook secrets are encrypted with it (never one kept in the repo).
                 bindings: { TEST_MIGRATIONS: migrations, WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64') },
+                // The jobs Worker's queue of VIES checks, for test/tax-ids/ to run its cron step against (no consumer here).
+                queueProducers: { TAX_ID_CHECKS: { queueName: 'customers-tax-id-checks' } },
+                // The jobs Worker, reached through TAX_IDS (its TaxIds entrypoint) as in production.
+                workers: [{ name: 'customers-jobs', modules: true, scriptPath: jobsScript, compatibilityDate: '2026-10-01' }],
                 // An empty database for the migration tests to upgrade step by step.
                 d1Databases: { MIGRATIONS_DB: 'migrations-test' },
                 ratelimits: {
@@ -39,7 +60,8 @@ export default defineConfig(async () => {
             exclude: ['test/scripts/**', 'test/architecture/**', 'test/contract/**', 'test/events/triggers.test.ts'],
             setupFiles: ['./test/setup.ts'],
             // Serves the D1 limits check (test/d1/): a SQLite held to D1's documented limits.
-            globalSetup: ['./test/d1/global-setup.ts'],
+            // ...and a fake VIES (test/tax-ids/fake-vies.ts) for the jobs Worker's checks.
+            globalSetup: ['./test/d1/global-setup.ts', './test/tax-ids/global-setup.ts'],
           },
         },
         {

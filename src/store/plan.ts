@@ -132,9 +132,13 @@ type SetShape = {
   verified?: readonly string[];
 };
 
-/** KeepVerifications as SQL: `value` is the new list (JSON text), `column` the stored one. */
+/**
+ * KeepVerifications as SQL: `value` is the new list (JSON text), `column` the stored one. The
+ * `|| ''` drops the JSON subtype (a CAST keeps it), which the event triggers would otherwise
+ * see and nest the list as JSON where every other write gives them text.
+ */
 const keepVerifications = (column: SQLiteColumn, value: unknown) =>
-  sql`(SELECT json_group_array(CASE WHEN n.value->>'$.verification.status' = 'pending' THEN json_set(n.value, '$.verification', json(coalesce((SELECT o.value->>'verification' FROM json_each(${column}) o WHERE o.value->>'type' = 'eu_vat' AND o.value->>'tax_value' = n.value->>'tax_value' AND o.value->>'$.verification.status' IN ('verified', 'unverified')), n.value->>'verification'))) ELSE json(n.value) END) FROM json_each(${value}) n)`;
+  sql`((SELECT json_group_array(CASE WHEN n.value->>'$.verification.status' = 'pending' THEN json_set(n.value, '$.verification', json(coalesce((SELECT o.value->>'verification' FROM json_each(${column}) o WHERE o.value->>'type' = 'eu_vat' AND o.value->>'tax_value' = n.value->>'tax_value' AND o.value->>'$.verification.status' IN ('verified', 'unverified')), n.value->>'verification'))) ELSE json(n.value) END) FROM json_each(${value}) n) || '')`;
 
 /** The shape and placeholder values (`set_<column>`, `now`) of a set of changes, for setClause(). */
 function setOf(changes: Record<string, unknown>, values: Values): SetShape {

@@ -121,31 +121,24 @@ export async function recordOutcome(db: Db, message: CheckMessage, outcome: Veri
   const retry = outcome.status === 'unavailable' ? RETRY_MINUTES[message.attempts] : undefined;
   // A retry that fails again changes nothing the client sees: only the first `unavailable` is written (and is an event).
   const from = outcome.status === 'unavailable' ? ['pending'] : ['pending', 'unavailable'];
-  await db.batch([
-    db.run(eventContextStatement(workspace_id, requestId, now)),
+  const match = and(eq(taxIdChecks.customer_id, customer_id), eq(taxIdChecks.tax_value, tax_value));
+  const queries = [
     db
       .update(customers)
       .set({
-        tax_ids: sql`(SELECT json_group_array(CASE WHEN json_extract(value, '$.type') = 'eu_vat' AND json_extract(value, '$.tax_value') = ${tax_value} THEN json_set(value, '$.verification', json(${JSON.stringify(outcome)})) ELSE json(value) END) FROM json_each(${customers.tax_ids}))`,
+        // `|| ''`: stored as text, without the JSON subtype the event triggers would nest (src/store/plan.ts, KeepVerifications).
+        tax_ids: sql`((SELECT json_group_array(CASE WHEN json_extract(value, '$.type') = 'eu_vat' AND json_extract(value, '$.tax_value') = ${tax_value} THEN json_set(value, '$.verification', json(${JSON.stringify(outcome)})) ELSE json(value) END) FROM json_each(${customers.tax_ids})) || '')`,
         version: sql`${customers.version} + 1`,
         updated_at: sql`max(${now}, ${customers.updated_at} + 1)`,
       })
       .where(and(eq(customers.id, customer_id), eq(customers.workspace_id, workspace_id), awaiting(tax_value, from))),
-    retry === undefined
-      ? db.delete(taxIdChecks).where(and(eq(taxIdChecks.customer_id, customer_id), eq(taxIdChecks.tax_value, tax_value)))
-      : db
-          .update(taxIdChecks)
-          .set({ attempts: message.attempts + 1, next_attempt_at: now + retry * 60_000 })
-          .where(and(eq(taxIdChecks.customer_id, customer_id), eq(taxIdChecks.tax_value, tax_value))),
+    retry === undefined ? db.delete(taxIdChecks).where(match) : db.update(taxIdChecks).set({ attempts: message.attempts + 1, next_attempt_at: now + retry * 60_000 }).where(match),
+  ].map((query) => query.toSQL());
+  // Drizzle writes the SQL; D1 runs it as one batch, after the event context the triggers read (src/store/event-context.ts).
+  await db.$client.batch([
+    db.$client.prepare(SET_EVENT_CONTEXT).bind(workspace_id, requestId, null, 'vies', now),
+    ...queries.map(({ sql: text, params }) => db.$client.prepare(text).bind(...params)),
   ]);
-}
-
-function eventContextStatement(workspaceId: string, requestId: string, now: number) {
-  // SET_EVENT_CONTEXT numbers its parameters ?1..?5; Drizzle binds them in order.
-  const parts = SET_EVENT_CONTEXT.split(/\?[1-5]/);
-  const values = [workspaceId, requestId, null, 'vies', now];
-  const order = [...SET_EVENT_CONTEXT.matchAll(/\?([1-5])/g)].map((m) => values[Number(m[1]) - 1]);
-  return sql.join(parts.map((part, i) => (i < order.length ? sql`${sql.raw(part)}${order[i]}` : sql.raw(part))));
 }
 
 export async function verifyBatch(batch: MessageBatch<CheckMessage>, env: TaxIdsEnv): Promise<void> {
@@ -159,7 +152,7 @@ export async function verifyBatch(batch: MessageBatch<CheckMessage>, env: TaxIds
         message.ack();
       } catch (error) {
         // The row keeps its lease: the cron queues it again once the lease runs out.
-        console.error(JSON.stringify({ level: 'error', message: 'VIES check failed', error: String(error) }));
+        console.error(JSON.stringify({ level: 'error', message: 'VIES check failed', error: String(error), stack: (error as Error).stack }));
         message.retry({ delaySeconds: 60 });
       }
     }),
