@@ -593,6 +593,24 @@ export interface components {
             tax_ids: {
                 tax: string;
                 tax_value: string;
+                /** @enum {string} */
+                type?: "eu_vat" | "gb_vat" | "ch_vat" | "no_vat" | "us_ein" | "au_abn" | "ca_bn" | "in_gst" | "br_cnpj";
+                /** @description The VIES check of an `eu_vat` number (read-only): `pending` until the jobs Worker has asked VIES. */
+                verification?: {
+                    /**
+                     * @description `unavailable`: VIES or the member state did not answer; retried for about 3 days.
+                     * @enum {string}
+                     */
+                    status: "pending" | "verified" | "unverified" | "unavailable";
+                    /** @description The name VIES holds for the number, when it gives one. */
+                    verified_name: string | null;
+                    /** @description The address VIES holds for the number, when it gives one. */
+                    verified_address: string | null;
+                    /** Format: date-time */
+                    checked_at: string | null;
+                    /** @description VIES's consultation number (requestIdentifier): proof of the check, given when the workspace's own VAT number is configured as the requester. */
+                    consultation_number: string | null;
+                };
             }[];
             id_crm: string | null;
             id_erp: string | null;
@@ -657,6 +675,24 @@ export interface components {
             tax_ids: {
                 tax: string;
                 tax_value: string;
+                /** @enum {string} */
+                type?: "eu_vat" | "gb_vat" | "ch_vat" | "no_vat" | "us_ein" | "au_abn" | "ca_bn" | "in_gst" | "br_cnpj";
+                /** @description The VIES check of an `eu_vat` number (read-only): `pending` until the jobs Worker has asked VIES. */
+                verification?: {
+                    /**
+                     * @description `unavailable`: VIES or the member state did not answer; retried for about 3 days.
+                     * @enum {string}
+                     */
+                    status: "pending" | "verified" | "unverified" | "unavailable";
+                    /** @description The name VIES holds for the number, when it gives one. */
+                    verified_name: string | null;
+                    /** @description The address VIES holds for the number, when it gives one. */
+                    verified_address: string | null;
+                    /** Format: date-time */
+                    checked_at: string | null;
+                    /** @description VIES's consultation number (requestIdentifier): proof of the check, given when the workspace's own VAT number is configured as the requester. */
+                    consultation_number: string | null;
+                };
             }[];
             id_crm: string | null;
             id_erp: string | null;
@@ -993,6 +1029,8 @@ export interface components {
             tax_ids?: {
                 tax: string;
                 tax_value: string;
+                /** @enum {string} */
+                type?: "eu_vat" | "gb_vat" | "ch_vat" | "no_vat" | "us_ein" | "au_abn" | "ca_bn" | "in_gst" | "br_cnpj";
             }[];
             id_crm?: string | null;
             id_erp?: string | null;
@@ -1037,6 +1075,8 @@ export interface components {
             tax_ids?: {
                 tax: string;
                 tax_value: string;
+                /** @enum {string} */
+                type?: "eu_vat" | "gb_vat" | "ch_vat" | "no_vat" | "us_ein" | "au_abn" | "ca_bn" | "in_gst" | "br_cnpj";
             }[];
             id_crm?: string | null;
             id_erp?: string | null;
@@ -1079,6 +1119,8 @@ export interface components {
             tax_ids?: {
                 tax: string;
                 tax_value: string;
+                /** @enum {string} */
+                type?: "eu_vat" | "gb_vat" | "ch_vat" | "no_vat" | "us_ein" | "au_abn" | "ca_bn" | "in_gst" | "br_cnpj";
             }[];
             id_crm?: string | null;
             id_erp?: string | null;

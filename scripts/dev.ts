@@ -7,10 +7,13 @@
  * every start its plaintext is kept in .wrangler/dev-token.json: git-ignored,
  * on this machine only, and only ever for a `qwt_dev_` token.
  *
+ * Both Workers run, in one process: the API Worker (served) and the jobs
+ * Worker (wrangler.jobs.toml: webhook delivery, typed tax-id checks, VIES).
+ *
  * Webhooks: the key that encrypts signing secrets (WEBHOOK_SECRETS_KEY, a
  * Worker secret in production) is generated into .dev.vars on the first start
  * (git-ignored), and deliveries to local targets (http://127.0.0.1:...) are
- * allowed, which a deployed Worker refuses.
+ * allowed there, which a deployed Worker refuses.
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,20 +42,24 @@ async function ensureDevToken(): Promise<DevToken> {
   return created;
 }
 
-/** Appends a fresh WEBHOOK_SECRETS_KEY to .dev.vars unless one is there; true when it made one. */
-function ensureSecretsKey(): boolean {
+/** Appends `name=value` (with its comment) to .dev.vars unless the name is there; true when it did. */
+function ensureDevVar(name: string, value: () => string, comment: string): boolean {
   const file = join(ROOT, '.dev.vars');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (/^\s*WEBHOOK_SECRETS_KEY\s*=/m.test(text)) return false;
-  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+  if (new RegExp(`^\\s*${name}\\s*=`, 'm').test(text)) return false;
   const separator = text && !text.endsWith('\n') ? '\n' : '';
-  writeFileSync(
-    file,
-    `${text}${separator}# Made by npm run dev: encrypts webhook signing secrets in the local D1. Deployed: wrangler secret put WEBHOOK_SECRETS_KEY\nWEBHOOK_SECRETS_KEY=${key}\n`,
-  );
+  writeFileSync(file, `${text}${separator}# ${comment}\n${name}=${value()}\n`);
   chmodSync(file, 0o600);
   return true;
 }
+
+/** Appends a fresh WEBHOOK_SECRETS_KEY to .dev.vars unless one is there; true when it made one. */
+const ensureSecretsKey = () =>
+  ensureDevVar(
+    'WEBHOOK_SECRETS_KEY',
+    () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+    'Made by npm run dev: encrypts webhook signing secrets in the local D1. Deployed: wrangler secret put WEBHOOK_SECRETS_KEY',
+  );
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -67,6 +74,8 @@ console.log('Applying local D1 migrations...');
 wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...(persistTo ? ['--persist-to', persistTo] : [])]);
 const dev = await ensureDevToken();
 if (ensureSecretsKey()) console.log('Generated WEBHOOK_SECRETS_KEY into .dev.vars (encrypts webhook signing secrets locally).');
+// Both Workers read .dev.vars (wrangler gives --var flags to the first only): the jobs Worker delivers to local receivers too.
+ensureDevVar('WEBHOOK_ALLOW_LOCAL_TARGETS', () => 'true', 'Made by npm run dev: webhook endpoints on this machine (http://127.0.0.1:...) are allowed locally');
 const host = option('--ip') ?? '127.0.0.1';
 const base = `http://${host}:${option('--port') ?? '8787'}`;
 console.log(`
@@ -81,4 +90,5 @@ Try it:
     -H "Content-Type: application/json" \\
     -d '{"name":"Acme Corporation","type":"company","tax_ids":[{"tax":"VAT","tax_value":"FR12345678901"}]}'
 `);
-wranglerInteractive(['dev', ...(option('--ip') ? [] : ['--ip', '127.0.0.1']), '--var', 'WEBHOOK_ALLOW_LOCAL_TARGETS:true', ...args]);
+// The API Worker (served) and the jobs Worker behind it (webhook delivery, typed tax-id checks), in one process.
+wranglerInteractive(['dev', '-c', 'wrangler.toml', '-c', 'wrangler.jobs.toml', ...(option('--ip') ? [] : ['--ip', '127.0.0.1']), ...args]);

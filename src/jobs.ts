@@ -18,7 +18,7 @@ const queues: Record<string, (batch: MessageBatch<never>, env: JobsEnv) => Promi
   'customers-tax-id-checks': verifyBatch,
 };
 
-export default {
+const jobs: ExportedHandler<JobsEnv> = {
   async fetch() {
     return Response.json({ error: { code: 'not_found', message: 'This Worker has no HTTP routes' } }, { status: 404 });
   },
@@ -30,4 +30,6 @@ export default {
     if (!run) throw new Error(`no consumer for queue ${batch.queue}`);
     await run(batch as MessageBatch<never>, env);
   },
-} satisfies ExportedHandler<JobsEnv>;
+};
+
+export default jobs;

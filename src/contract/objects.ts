@@ -16,6 +16,7 @@ import { EVENT_TYPES } from '../events/sources';
 import type { FieldSpec } from '../model/fields';
 import type { Declared, Fields } from '../model/resource';
 import { segment } from '../segments/fields';
+import { VERIFICATION_STATUSES } from '../tax-ids/types';
 import type { RecordTable } from '../store/plan';
 import { endpoint } from '../webhooks/fields';
 import { COUNTRY_SCHEMA, CURRENCY_SCHEMA, TIMESTAMP, toJson, UUID_JSON_PATTERN } from './json-schema';
@@ -55,8 +56,30 @@ const fieldSchema = (spec: FieldSpec): JsonSchema => (spec.nullable && spec.null
 /** A resource's API object: id, workspace, its declared fields in order, timestamps. */
 function resourceObject(declared: Declared<RecordTable, Fields>, description: string, extra: Record<string, JsonSchema> = {}, optional: string[] = []): JsonSchema {
   const properties: Record<string, JsonSchema> = { id: UUID, workspace_id: STRING };
-  for (const [name, spec] of Object.entries(declared.specs) as [string, FieldSpec][]) properties[name] = fieldSchema(spec);
+  for (const [name, spec] of Object.entries(declared.specs) as [string, FieldSpec][]) properties[name] = spec === customer.specs.tax_ids ? shownTaxIds(spec) : fieldSchema(spec);
   return exact({ ...properties, created_at: INSTANT, updated_at: INSTANT, ...extra }, description, optional);
+}
+
+/** An `eu_vat` tax id's VIES check, as the jobs Worker writes it (src/tax-ids/vies.ts). */
+const VERIFICATION = exact(
+  {
+    status: { type: 'string', enum: [...VERIFICATION_STATUSES], description: '`unavailable`: VIES or the member state did not answer; retried for about 3 days.' },
+    verified_name: { ...orNull(STRING), description: 'The name VIES holds for the number, when it gives one.' },
+    verified_address: { ...orNull(STRING), description: 'The address VIES holds for the number, when it gives one.' },
+    checked_at: orNull(INSTANT),
+    consultation_number: {
+      ...orNull(STRING),
+      description: "VIES's consultation number (requestIdentifier): proof of the check, given when the workspace's own VAT number is configured as the requester.",
+    },
+  },
+  'The VIES check of an `eu_vat` number (read-only): `pending` until the jobs Worker has asked VIES.',
+);
+
+/** The customer's tax ids as shown: as validated, and an `eu_vat` entry's `verification`. */
+function shownTaxIds(spec: FieldSpec): JsonSchema {
+  const list = fieldSchema(spec);
+  const item = list.items as JsonSchema;
+  return { ...list, items: { ...item, properties: { ...item.properties, verification: VERIFICATION } } };
 }
 
 /** What `include=contacts,addresses` embeds in a customer (GET one and the list): present only when asked for. */

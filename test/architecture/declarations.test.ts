@@ -14,6 +14,7 @@ import { customer } from '../../src/customers/fields';
 import type { FieldSpec } from '../../src/model/fields';
 import { segment } from '../../src/segments/fields';
 import * as schema from '../../src/store/schema';
+import * as jobsSchema from '../../src/tax-ids/schema';
 import { customerSearch, SEARCH_COLUMNS } from '../../src/store/search';
 import { limitedDatabase, migrationStatements } from '../d1/shadow';
 
@@ -91,7 +92,8 @@ function migrated() {
   return db;
 }
 
-const tables: SQLiteTable[] = Object.values(schema as Record<string, unknown>).filter(
+// drizzle.config.ts reads both: the API's tables and the jobs Worker's.
+const tables: SQLiteTable[] = Object.values({ ...schema, ...jobsSchema } as Record<string, unknown>).filter(
   (value): value is SQLiteTable => typeof value === 'object' && value !== null && 'getSQL' in value,
 );
 

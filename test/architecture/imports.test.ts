@@ -22,10 +22,10 @@ export function layerOf(path: string): Layer {
 
 const files = (readdirSync(SRC, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.ts')).sort();
 
-/** The src files a file imports (values and types alike). */
-function importsOf(file: string): string[] {
+/** The src files a file imports (values and types alike, or values only). */
+function importsOf(file: string, valuesOnly = false): string[] {
   const text = readFileSync(join(SRC, file), 'utf8');
-  const specifiers = [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/gm)].map((m) => m[1]!);
+  const specifiers = [...text.matchAll(/^\s*(?:import|export)\b([^'"]*?)from\s+'([^']+)'/gm)].filter((m) => !valuesOnly || !/^\s*type\b/.test(m[1]!)).map((m) => m[2]!);
   return specifiers
     .filter((s) => s.startsWith('.'))
     .map((s) => relative(SRC, resolve(SRC, dirname(file), s)).replace(/\.ts$/, '') + '.ts');
@@ -66,6 +66,24 @@ describe('imports', () => {
     walk('index.ts');
     expect(reached.size).toBeGreaterThan(40);
     expect([...reached].filter((file) => file.startsWith('contract/'))).toEqual([]);
+  });
+
+  it("the API Worker's code never reaches the jobs Worker's: the validators, VIES and webhook delivery stay out of its bundle", () => {
+    const graph = Object.fromEntries(files.map((file) => [file, importsOf(file, true)]));
+    const reach = (entry: string) => {
+      const reached = new Set<string>();
+      const walk = (file: string) => {
+        if (reached.has(file)) return;
+        reached.add(file);
+        for (const target of graph[file] ?? []) walk(target);
+      };
+      walk(entry);
+      return reached;
+    };
+    const jobsOnly = ['tax-ids/validate.ts', 'tax-ids/vies.ts', 'tax-ids/worker.ts', 'webhooks/deliver.ts', 'jobs.ts'];
+    expect([...reach('index.ts')].filter((file) => jobsOnly.includes(file))).toEqual([]);
+    // ...which the jobs Worker does reach, so the check names real files.
+    expect(jobsOnly.filter((file) => !reach('jobs.ts').has(file))).toEqual([]);
   });
 
   it('the check bites: an import to a higher layer is reported, naming both files', () => {

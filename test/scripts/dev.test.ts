@@ -97,6 +97,14 @@ describe('npm run dev', () => {
     });
     expect(endpoint.status, await endpoint.clone().text()).toBe(201);
     expect(((await endpoint.json()) as { data: { secret: string } }).data.secret).toMatch(/^whsec_/);
+    // The jobs Worker runs beside it: a typed tax id is checked and normalised through its binding.
+    const typed = await fetch(`http://127.0.0.1:${port}/api/customers`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Typed', type: 'company', tax_ids: [{ tax: 'EIN', tax_value: '12-3456789', type: 'us_ein' }] }),
+    });
+    expect(typed.status, await typed.clone().text()).toBe(201);
+    expect(((await typed.json()) as { data: { tax_ids: unknown } }).data.tax_ids).toEqual([{ tax: 'EIN', tax_value: '123456789', type: 'us_ein' }]);
     await first.stop();
 
     const second = await startDev(port);
@@ -115,7 +123,7 @@ describe('npm run dev', () => {
     ]);
     expect(second.log()).not.toContain('"level":"error"');
     const list = await fetch(`http://127.0.0.1:${port}/api/customers`, { headers: { Authorization: `Bearer ${token}` } });
-    expect(((await list.json()) as { data: { name: string }[] }).data.map((c) => c.name)).toEqual(['Persisted']);
+    expect(((await list.json()) as { data: { name: string }[] }).data.map((c) => c.name)).toEqual(['Persisted', 'Typed']);
     await second.stop();
   });
 });

@@ -1,6 +1,6 @@
 /** What the Node-side tests of the scripts share: where the project is, the local wrangler, a free port, running node. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -21,10 +21,23 @@ export function copyApp(app: string): void {
 }
 
 /**
- * `wrangler dev` arguments that run both Workers in one process, as `npm run dev` does: the API
- * Worker (served) and the jobs Worker (webhook delivery, typed tax-id checks) behind it.
+ * `wrangler dev` arguments that run both Workers of the copy at `app` in one process, as `npm run dev`
+ * does: the API Worker (served) and the jobs Worker (webhook delivery, typed tax-id checks) behind it.
+ * wrangler gives `--var` flags to the first config only, so `vars` (pass them as --var too) go into
+ * a copy of the jobs Worker's config named after `name`; a secret among them leaves its [secrets].
  */
-export const BOTH_WORKERS = ['-c', 'wrangler.toml', '-c', 'wrangler.jobs.toml'];
+export function bothWorkers(app: string, name: string, vars: Record<string, string>): string[] {
+  let text = readFileSync(join(app, 'wrangler.jobs.toml'), 'utf8').replace(/^\[secrets\]\nrequired = .*\n/m, '');
+  const added: string[] = [];
+  for (const [key, value] of Object.entries(vars)) {
+    const line = new RegExp(`^${key} = .*$`, 'm');
+    if (line.test(text)) text = text.replace(line, `${key} = ${JSON.stringify(value)}`);
+    else added.push(`${key} = ${JSON.stringify(value)}\n`);
+  }
+  const file = `wrangler.jobs.${name}.toml`;
+  writeFileSync(join(app, file), text.replace('\n[vars]\n', `\n[vars]\n${added.join('')}`));
+  return ['-c', 'wrangler.toml', '-c', file];
+}
 
 /** A TCP port nothing listens on now, on 127.0.0.1. */
 export function freePort(): Promise<number> {

@@ -11,14 +11,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { copyApp, freePort, putTokens, ROOT, runNode, untilReady, WRANGLER, type Issued } from './support.ts';
+import { bothWorkers, copyApp, freePort, putTokens, ROOT, runNode, untilReady, WRANGLER, type Issued } from './support.ts';
 
 type Json = any;
 
@@ -28,10 +28,8 @@ const state = mkdtempSync(join(tmpdir(), 'customers-worker-webhooks-'));
  * file starts. wrangler dev rebuilds and restarts on every change to what it
  * bundles (it has no flag to stop watching), which would drop queued
  * deliveries and retries mid-test whenever someone edits src/ meanwhile.
- * Without .dev.vars: the servers' settings are the --var flags only. Those reach the
- * API Worker; the jobs Worker (which delivers) gets the same ones through a copy of
- * its config per server (jobsConfig()), as wrangler dev gives --var to the first
- * config only.
+ * Without .dev.vars: the servers' settings are the --var flags only (the jobs
+ * Worker, which delivers, gets them through bothWorkers()).
  */
 const app = join(state, 'app');
 /** The second server's state: a copy of the first's, made before either starts (same tokens, migrated database). */
@@ -77,25 +75,10 @@ async function port(): Promise<number> {
   }
 }
 
-/** The jobs Worker's config with these settings in its [vars], for one server; its file name. */
-function jobsConfig(http: number, vars: Record<string, string>): string {
-  // The secret is given as a var here (as --var gives it to the API Worker), and a name may not be both.
-  let text = readFileSync(join(app, 'wrangler.jobs.toml'), 'utf8').replace(/^\[secrets\]\nrequired = .*\n/m, '');
-  const added: string[] = [];
-  for (const [name, value] of Object.entries(vars)) {
-    const line = new RegExp(`^${name} = .*$`, 'm');
-    if (line.test(text)) text = text.replace(line, `${name} = ${JSON.stringify(value)}`);
-    else added.push(`${name} = ${JSON.stringify(value)}`);
-  }
-  const file = `wrangler.jobs.${http}.toml`;
-  writeFileSync(join(app, file), text.replace('\n[vars]\n', `\n[vars]\n${added.map((l) => `${l}\n`).join('')}`));
-  return file;
-}
-
 async function startDev(dir: string, vars: Record<string, string>): Promise<Dev> {
   const [http, inspector] = [await port(), await port()];
   // An inspector port of its own: left to itself, wrangler tries 9229, which two servers starting at once both take.
-  const args = ['dev', '-c', 'wrangler.toml', '-c', jobsConfig(http, vars), '--ip', '127.0.0.1', '--port', String(http), '--inspector-port', String(inspector), '--persist-to', dir, '--test-scheduled'];
+  const args = ['dev', ...bothWorkers(app, String(http), vars), '--ip', '127.0.0.1', '--port', String(http), '--inspector-port', String(inspector), '--persist-to', dir, '--test-scheduled'];
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: app,

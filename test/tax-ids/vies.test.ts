@@ -41,7 +41,7 @@ async function deliver(messages: CheckMessage[], requesters: Record<string, stri
     messages.map((body, i) => ({ id: `m${i}`, timestamp: Date.now(), attempts: 1, body })),
   );
   const ctx = createExecutionContext();
-  await jobs.queue(batch as MessageBatch<never>, jobsEnv(requesters), ctx);
+  await jobs.queue!(batch as MessageBatch<never>, jobsEnv(requesters), ctx);
   return getQueueResult(batch, ctx);
 }
 
@@ -178,15 +178,15 @@ describe('VIES checks (jobs Worker)', () => {
     const down = { ...jobsEnv(), VIES_URL: 'http://127.0.0.1:9' } as JobsEnv;
     const batch = createMessageBatch<CheckMessage>('customers-tax-id-checks', [{ id: 'x', timestamp: Date.now(), attempts: 1, body: message(workspaceId, customer.id, 'IE6388047V') }]);
     const ctx = createExecutionContext();
-    await jobs.queue(batch as MessageBatch<never>, down, ctx);
+    await jobs.queue!(batch as MessageBatch<never>, down, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['x']);
     expect((await get(token, customer.id)).tax_ids[0].verification.status).toBe('unavailable');
   });
 
   it('the jobs Worker refuses a queue it does not consume, and has no HTTP routes', async () => {
     const batch = createMessageBatch('another-queue', [{ id: 'a', timestamp: Date.now(), attempts: 1, body: {} }]);
-    await expect(jobs.queue(batch as MessageBatch<never>, jobsEnv(), createExecutionContext())).rejects.toThrow('no consumer for queue another-queue');
-    const res = await jobs.fetch(new Request('http://jobs/'), jobsEnv(), createExecutionContext());
+    await expect(jobs.queue!(batch as MessageBatch<never>, jobsEnv(), createExecutionContext())).rejects.toThrow('no consumer for queue another-queue');
+    const res = await jobs.fetch!(new Request('http://jobs/') as Request<unknown, IncomingRequestCfProperties>, jobsEnv(), createExecutionContext());
     expect(res.status).toBe(404);
   });
 });

@@ -53,7 +53,8 @@ interface ResourceCase {
 const RESOURCES: ResourceCase[] = [
   {
     path: '/api/customers',
-    body: async () => ({ name: unique('Acme'), type: 'company', tax_ids: [{ tax: 'VAT', tax_value: 'FR12345678901' }] }),
+    // An untyped and a typed tax id: the typed one is checked by the jobs Worker and shows its VIES verification.
+    body: async () => ({ name: unique('Acme'), type: 'company', tax_ids: [{ tax: 'VAT', tax_value: 'FR12345678901' }, { tax: 'VAT', tax_value: 'DE 136 695 976', type: 'eu_vat' }] }),
     required: ['name', 'type'],
     patch: { legal_name: 'Acme SAS', tax_ids: [] },
     badPatch: [{ type: 'partnership' }, 'type'],

@@ -20,7 +20,7 @@ import { Ajv2020, type ErrorObject, type Options as AjvOptions } from 'ajv/dist/
 import formats from 'ajv-formats';
 import { OpenAPIBackend, SetMatchType, type Operation } from 'openapi-backend';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { copyApp, freePort, putTokens, ROOT, runNode, untilReady, WRANGLER, type Issued } from '../support.ts';
+import { bothWorkers, copyApp, freePort, putTokens, ROOT, runNode, untilReady, WRANGLER, type Issued } from '../support.ts';
 
 export type Json = any;
 
@@ -281,7 +281,7 @@ async function start(): Promise<Running> {
   const [http, inspector] = [await freePort(), await freePort()];
   const vars = { WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64'), WEBHOOK_ALLOW_LOCAL_TARGETS: 'true' };
   // An inspector port of its own: left to itself, wrangler takes 9229, which another suite's server may hold.
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(http), '--inspector-port', String(inspector), '--persist-to', state];
+  const args = ['dev', ...bothWorkers(app, String(http), vars), '--ip', '127.0.0.1', '--port', String(http), '--inspector-port', String(inspector), '--persist-to', state];
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: app,
