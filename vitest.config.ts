@@ -35,7 +35,8 @@ export default defineConfig(async () => {
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
                 // A fresh key per run: webhook secrets are encrypted with it (never one kept in the repo).
-                bindings: { TEST_MIGRATIONS: migrations, WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64') },
+                // Local targets refused as in production, whatever a developer's .dev.vars (npm run dev) allows.
+                bindings: { TEST_MIGRATIONS: migrations, WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64'), WEBHOOK_ALLOW_LOCAL_TARGETS: 'false' },
                 // The jobs Worker's queue of VIES checks, for test/tax-ids/ to run its cron step against (no consumer here).
                 queueProducers: { TAX_ID_CHECKS: { queueName: 'customers-tax-id-checks' } },
                 // The jobs Worker, reached through TAX_IDS (its TaxIds entrypoint) as in production.

@@ -116,7 +116,13 @@ describe('npm run dev', () => {
 
     // A client that drops the connection mid-upload: a client error in the Worker's log, not a server failure.
     await abortUpload(port, token!);
-    const logLines = () => second.log().split('\n').filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line));
+    // With two Workers wrangler prefixes each log line with its Worker (`[name] {...}`).
+    const logLines = () =>
+      second
+        .log()
+        .split('\n')
+        .filter((line) => line.includes('{"level"'))
+        .map((line) => JSON.parse(line.slice(line.indexOf('{"level"'))));
     await waitFor(() => logLines().some((l) => l.method === 'POST'), 'the aborted request to be logged');
     expect(logLines().filter((l) => l.method === 'POST')).toEqual([
       expect.objectContaining({ level: 'info', route: '/api/customers', status: 400 }),

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MISSING_ID } from '../fixtures';
 import { database } from '../../src/store/client';
 import { purgeEvents, sweepEvents } from '../../src/webhooks/schedule';
+import type { Verification } from '../../src/tax-ids/types';
+import { queueDueChecks, recordOutcome, type TaxIdsEnv } from '../../src/tax-ids/vies';
 import { api, workspace } from '../helpers';
 
 interface Statement {
@@ -385,6 +387,27 @@ describe('no full-table scans on the request path', () => {
     const statements = allBound.slice(start);
     expect(statements.map((s) => s.sql.toLowerCase().split(' ')[0])).toEqual(expect.arrayContaining(['select', 'delete']));
     await expectNoScans(statements.map((statement) => ({ route: 'scheduled', statement })));
+  });
+
+  // The PATCH that keeps tax ids' verifications is the customer PATCH with tax_ids of the first test.
+  it("over the jobs Worker's VIES steps: the cron's lease, an outcome written, a retry scheduled", async () => {
+    const { workspaceId, token } = await workspace();
+    const created = await api('POST', '/api/customers', {
+      token,
+      body: { name: 'Acme', type: 'company', tax_ids: [{ tax: 'VAT', tax_value: 'DE136695976', type: 'eu_vat' }, { tax: 'VAT', tax_value: 'NL004495445B01', type: 'eu_vat' }] },
+    });
+    expect(created.status).toBe(201);
+    const start = allBound.length;
+    const now = Date.now() + 1000;
+    const db = database(env.DB);
+    await queueDueChecks({ DB: env.DB, CHECKS: env.TAX_ID_CHECKS } as unknown as TaxIdsEnv, now);
+    const message = (taxValue: string) => ({ workspace_id: workspaceId, customer_id: created.body.data.id, tax_value: taxValue, attempts: 0 });
+    const outcome = (status: Verification['status']) => ({ status, verified_name: null, verified_address: null, checked_at: new Date(now).toISOString(), consultation_number: null });
+    await recordOutcome(db, message('DE136695976'), outcome('verified'), 'vies:1', now);
+    await recordOutcome(db, message('NL004495445B01'), outcome('unavailable'), 'vies:2', now);
+    const statements = allBound.slice(start);
+    expect(statements.filter((s) => /tax_id_checks/.test(s.sql)).length).toBeGreaterThanOrEqual(3);
+    await expectNoScans(statements.map((statement) => ({ route: 'jobs: VIES', statement })));
   });
 
   it('over the AmbioSys and Upwell routes, every Upwell search field, operator and sort key', async () => {
