@@ -65,7 +65,8 @@ function requesterOf(env: TaxIdsEnv, workspaceId: string): string | undefined {
   return Object.hasOwn(all, workspaceId) ? all[workspaceId]!.replace(/[\s.\-]/g, '').toUpperCase() : undefined;
 }
 
-const shown = (text: unknown) => (typeof text === 'string' && text.trim() !== '' && text.trim() !== '---' ? text.trim() : null);
+/** What VIES says it holds ("---": nothing), kept to 1,000 characters: it is stored on the customer. */
+const shown = (text: unknown) => (typeof text === 'string' && text.trim() !== '' && text.trim() !== '---' ? text.trim().slice(0, 1000) : null);
 
 /** One VIES question about `taxValue` (prefix + number, as stored). */
 export async function askVies(url: string, taxValue: string, requester: string | undefined, now: number): Promise<Verification> {
