@@ -5,7 +5,7 @@
  * number starts its VIES check as `pending` (test/tax-ids/vies.test.ts runs it).
  */
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { errorBody, invalid, issue, issuesAt } from '../errors';
 import { createCustomer, customerObject } from '../fixtures';
 import { api, snapshot, workspace } from '../helpers';
@@ -117,6 +117,22 @@ describe('typed tax ids', () => {
     ]);
     const [row] = (await snapshot(workspaceId)).customers as { tax_ids: string }[];
     expect(JSON.parse(row!.tax_ids)).toEqual(res.body.data.tax_ids);
+  });
+
+  it('the jobs Worker out of reach: a typed write is a 500 with a request id, logged, and writes nothing; an untyped one does not need it', async () => {
+    const { workspaceId, token } = await workspace();
+    // The real binding, with its RPC failing as an unreachable Worker's would.
+    const down = new Proxy(env.TAX_IDS, { get: (target, prop) => (prop === 'check' ? () => Promise.reject(new Error('Network connection lost.')) : Reflect.get(target, prop)) });
+    const before = await snapshot(workspaceId);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await api('POST', BASE, { token, env: { TAX_IDS: down }, body: { name: 'Acme', type: 'company', tax_ids: [{ tax: 'VAT', tax_value: 'DE136695976', type: 'eu_vat' }] } });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual(errorBody('internal_error'));
+    expect(errors.mock.calls.map((c) => String(c[0])).join('\n')).toContain(res.body.request_id);
+    errors.mockRestore();
+    expect(await snapshot(workspaceId)).toEqual(before);
+    const untyped = await api('POST', BASE, { token, env: { TAX_IDS: down }, body: { name: 'Acme', type: 'company', tax_ids: [{ tax: 'VAT', tax_value: 'DE136695976' }] } });
+    expect(untyped.status).toBe(201);
   });
 
   it('checks numbers on PATCH and on PUT by external id too', async () => {
