@@ -33,8 +33,12 @@ export interface CheckMessage {
   attempts: number;
 }
 
-/** Rows queued per cron run; a row is leased for LEASE_MS so the next run does not queue it again. */
-const DUE_PER_RUN = 50;
+/**
+ * Rows queued per cron run (a queue's sendBatch takes at most 100 messages): 6,000 checks an hour,
+ * gently for VIES, which refuses bursts (MS_MAX_CONCURRENT_REQ). A row is leased for LEASE_MS so
+ * that the next run does not queue it again.
+ */
+const DUE_PER_RUN = 100;
 const LEASE_MS = 10 * 60_000;
 /** Waits after each `unavailable` answer: about 3 days in all, then the number stays unavailable until it is sent again. */
 export const RETRY_MINUTES = [5, 15, 60, 180, 360, 720, 720, 720, 720, 720, 720];
@@ -60,9 +64,20 @@ export async function queueDueChecks(env: TaxIdsEnv, now: number): Promise<numbe
   return leased.length;
 }
 
+/** The workspace's own VAT number, from VIES_REQUESTERS; a malformed setting is logged and checks go without one. */
 function requesterOf(env: TaxIdsEnv, workspaceId: string): string | undefined {
-  const all = JSON.parse(env.VIES_REQUESTERS || '{}') as Record<string, string>;
-  return Object.hasOwn(all, workspaceId) ? all[workspaceId]!.replace(/[\s.\-]/g, '').toUpperCase() : undefined;
+  let all: unknown;
+  try {
+    all = JSON.parse(env.VIES_REQUESTERS || '{}');
+  } catch {
+    all = undefined;
+  }
+  if (typeof all !== 'object' || all === null || Array.isArray(all)) {
+    console.error(JSON.stringify({ level: 'error', message: 'VIES_REQUESTERS is not a JSON object; checking without a requester' }));
+    return undefined;
+  }
+  const number = Object.hasOwn(all, workspaceId) ? (all as Record<string, unknown>)[workspaceId] : undefined;
+  return typeof number === 'string' ? number.replace(/[\s.\-]/g, '').toUpperCase() : undefined;
 }
 
 /** What VIES says it holds ("---": nothing), kept to 1,000 characters: it is stored on the customer. */

@@ -6,7 +6,7 @@
  */
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import jobs, { type JobsEnv } from '../../src/jobs';
 import { RETRY_MINUTES, queueDueChecks, type CheckMessage } from '../../src/tax-ids/vies';
 import { api, workspace } from '../helpers';
@@ -168,6 +168,21 @@ describe('VIES checks (jobs Worker)', () => {
     ]);
     const got = await get(token, customer.id);
     expect(got.tax_ids[0].verification).toEqual({ status: 'verified', verified_name: 'BEISPIEL GMBH', verified_address: 'HAUPTPLATZ 1, 1010 WIEN', checked_at: ISO, consultation_number: null });
+  });
+
+  it('a malformed VIES_REQUESTERS is logged, and the number is checked without a requester', async () => {
+    const { workspaceId, token } = await workspace();
+    const customer = await customerWith(token, 'IE6388047V');
+    await asked();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const batch = createMessageBatch<CheckMessage>('customers-tax-id-checks', [{ id: 'r', timestamp: Date.now(), attempts: 1, body: message(workspaceId, customer.id, 'IE6388047V') }]);
+    const ctx = createExecutionContext();
+    await jobs.queue!(batch as MessageBatch<never>, { ...jobsEnv(), VIES_REQUESTERS: '{not json' } as JobsEnv, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['r']);
+    expect(errors.mock.calls.map((c) => String(c[0])).join('\n')).toContain('VIES_REQUESTERS is not a JSON object');
+    errors.mockRestore();
+    expect(await asked()).toEqual([{ countryCode: 'IE', vatNumber: '6388047V' }]);
+    expect((await get(token, customer.id)).tax_ids[0].verification).toMatchObject({ status: 'verified', consultation_number: null });
   });
 
   it('a number changed or removed while its check was queued is left alone; VIES not reachable is unavailable', async () => {
