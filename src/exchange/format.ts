@@ -16,6 +16,7 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { addresses, contacts, customers, segments, workspaceCounters } from '../store/schema.ts';
+import { PENDING, TAX_ID_TYPES } from '../tax-ids/types.ts';
 
 /** Workspace ids, as the token CLI and the API use them. */
 export const WORKSPACE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -143,9 +144,10 @@ function jsonProblem(shape: JsonShape, text: string): string | undefined {
     case 'string-array':
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : 'must be a JSON array of strings';
     case 'tax-ids':
-      return Array.isArray(value) && value.every((t) => isObject(t) && typeof t.tax === 'string' && typeof t.tax_value === 'string')
+      return Array.isArray(value) &&
+        value.every((t) => isObject(t) && typeof t.tax === 'string' && typeof t.tax_value === 'string' && (t.type === undefined || (TAX_ID_TYPES as readonly unknown[]).includes(t.type)))
         ? undefined
-        : 'must be a JSON array of {"tax": string, "tax_value": string}';
+        : `must be a JSON array of {"tax": string, "tax_value": string, "type"?: ${TAX_ID_TYPES.join(' | ')}}`;
   }
 }
 
@@ -159,6 +161,18 @@ function valueProblem(column: ColumnSpec, value: unknown): string | undefined {
   if (column.enumValues && !column.enumValues.includes(value)) return `must be one of: ${column.enumValues.join(', ')}`;
   if (column.json) return jsonProblem(column.json, value);
   return undefined;
+}
+
+/**
+ * Tax ids as imported: a VIES check is never taken from a file (a consultation
+ * number is proof, and anyone with a write token could write one), so every
+ * EU VAT number comes in pending and the jobs Worker checks it again; any other
+ * entry loses a `verification`. The text is kept as it is when nothing changes.
+ */
+function unverified(text: string): string {
+  const entries = JSON.parse(text) as Record<string, unknown>[];
+  if (!entries.some((t) => t.type === 'eu_vat' || 'verification' in t)) return text;
+  return JSON.stringify(entries.map(({ verification: _, ...t }) => (t.type === 'eu_vat' ? { ...t, verification: PENDING } : t)));
 }
 
 /**
@@ -187,7 +201,7 @@ export function checkRecord(value: unknown, workspaceId?: string): { record: Wor
     }
     const problem = valueProblem(column, v);
     if (problem) problems.push(`${column.name} ${problem}`);
-    else row[column.name] = v as SqlValue;
+    else row[column.name] = (column.json === 'tax-ids' ? unverified(v as string) : v) as SqlValue;
   }
   for (const name of Object.keys(input)) {
     if (!spec.columns.some((c) => c.name === name)) problems.push(`unknown column ${JSON.stringify(name)}`);

@@ -27,6 +27,9 @@ export interface Verification {
   consultation_number: string | null;
 }
 
+/** A new or changed EU VAT number's verification, until the jobs Worker has asked VIES. */
+export const PENDING: Verification = { status: 'pending', verified_name: null, verified_address: null, checked_at: null, consultation_number: null };
+
 export interface TaxIdEntry {
   tax: string;
   tax_value: string;

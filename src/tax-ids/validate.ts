@@ -77,7 +77,10 @@ export function checkTaxId(type: TaxIdType, raw: string): TaxIdResult {
     if (!check) return { error: 'Not a valid eu_vat number: it must start with an EU country code (AT, BE, ... EL for Greece, XI for Northern Ireland)' };
     // stdnum's validators take the number with or without their own prefix; EL and XI are VIES's, not theirs.
     const number = value.slice(2);
-    return outcome(type, check, number, (compact) => prefix + compact.replace(/^(GR|EL|GB|XI)/, ''));
+    // Only Greece's and Northern Ireland's validators may hand their own prefix back (GR/EL, GB); a
+    // French key may itself start with letters such as GB or EL, which must stay.
+    const own = prefix === 'EL' ? /^(GR|EL)/ : prefix === 'XI' ? /^(GB|XI)/ : undefined;
+    return outcome(type, check, number, (compact) => prefix + (own ? compact.replace(own, '') : compact));
   }
   // Stripe writes these with their prefix or suffix (CHE-123.456.789 MWST, 123456789MVA, GB123456789); a bare number takes it.
   if (type === 'no_vat') return outcome(type, OTHERS.no_vat, /^(NO)?\d{9}$/.test(value) ? `${value}MVA` : value, (compact) => compact);

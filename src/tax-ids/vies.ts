@@ -77,7 +77,8 @@ function requesterOf(env: TaxIdsEnv, workspaceId: string): string | undefined {
     return undefined;
   }
   const number = Object.hasOwn(all, workspaceId) ? (all as Record<string, unknown>)[workspaceId] : undefined;
-  return typeof number === 'string' ? number.replace(/[\s.\-]/g, '').toUpperCase() : undefined;
+  // VIES writes Greece EL, as the stored numbers are.
+  return typeof number === 'string' ? number.replace(/[\s.\-]/g, '').toUpperCase().replace(/^GR/, 'EL') : undefined;
 }
 
 /** What VIES says it holds ("---": nothing), kept to 1,000 characters: it is stored on the customer. */
@@ -137,7 +138,8 @@ export async function recordOutcome(db: Db, message: CheckMessage, outcome: Veri
   const retry = outcome.status === 'unavailable' ? RETRY_MINUTES[message.attempts] : undefined;
   // A retry that fails again changes nothing the client sees: only the first `unavailable` is written (and is an event).
   const from = outcome.status === 'unavailable' ? ['pending'] : ['pending', 'unavailable'];
-  const match = and(eq(taxIdChecks.customer_id, customer_id), eq(taxIdChecks.tax_value, tax_value));
+  // The check row this message was leased from: a number sent again meanwhile restarted its row (attempts 0), which a stale message must leave alone.
+  const match = and(eq(taxIdChecks.customer_id, customer_id), eq(taxIdChecks.tax_value, tax_value), eq(taxIdChecks.attempts, message.attempts));
   const queries = [
     db
       .update(customers)

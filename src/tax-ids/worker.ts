@@ -5,10 +5,8 @@
  * library (about 12 KB gzip) stays out of the API Worker's bundle and startup.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { LABEL_TYPES, TAX_ID_TYPES, type TaxIdResult, type TaxIdType, type Verification } from './types';
+import { LABEL_TYPES, PENDING, TAX_ID_TYPES, type TaxIdResult, type TaxIdType } from './types';
 import { checkTaxId } from './validate';
-
-const PENDING: Verification = { status: 'pending', verified_name: null, verified_address: null, checked_at: null, consultation_number: null };
 
 /** One entry of a customer's `tax_ids`, as the API Worker validated its shape. */
 export interface Entry {

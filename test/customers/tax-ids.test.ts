@@ -9,6 +9,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { errorBody, invalid, issue, issuesAt } from '../errors';
 import { createCustomer, customerObject } from '../fixtures';
 import { api, snapshot, workspace } from '../helpers';
+import { database } from '../../src/store/client';
+import type { Verification } from '../../src/tax-ids/types';
+import { recordOutcome } from '../../src/tax-ids/vies';
 
 const BASE = '/api/customers';
 const PENDING = { status: 'pending', verified_name: null, verified_address: null, checked_at: null, consultation_number: null };
@@ -19,6 +22,7 @@ const NORMALISED: [string, string, string][] = [
   ['eu_vat', 'GR 094259216', 'EL094259216'],
   ['eu_vat', 'EL094259216', 'EL094259216'],
   ['eu_vat', 'FR 40 303 265 045', 'FR40303265045'],
+  ['eu_vat', 'FR GB 303265045', 'FRGB303265045'], // a French key of letters, GB included, stays
   ['eu_vat', 'NL004495445B01', 'NL004495445B01'],
   ['eu_vat', 'atu13585627', 'ATU13585627'],
   ['eu_vat', 'ESX2482300W', 'ESX2482300W'],
@@ -155,36 +159,53 @@ describe('typed tax ids', () => {
     const { workspaceId, token } = await workspace();
     const de = { tax: 'VAT', tax_value: 'DE136695976', type: 'eu_vat' };
     const fr = { tax: 'VAT', tax_value: 'FR40303265045', type: 'eu_vat' };
-    const created = await api('POST', BASE, { token, body: { name: 'Acme', type: 'company', tax_ids: [de, { tax: 'SIREN', tax_value: '303265045' }] } });
+    const nl = { tax: 'VAT', tax_value: 'NL004495445B01', type: 'eu_vat' };
+    const created = await api('POST', BASE, { token, body: { name: 'Acme', type: 'company', tax_ids: [de, nl, { tax: 'SIREN', tax_value: '303265045' }] } });
     const id = created.body.data.id;
     const checks = () => env.DB.prepare('SELECT tax_value, attempts FROM tax_id_checks WHERE customer_id = ? ORDER BY tax_value').bind(id).all().then((r) => r.results);
-    expect(await checks()).toEqual([{ tax_value: 'DE136695976', attempts: 0 }]);
-    // As the jobs Worker records a VIES answer (test/tax-ids/vies.test.ts).
-    const verified = { status: 'verified', verified_name: 'MUSTER GMBH', verified_address: 'BERLIN', checked_at: '2026-12-01T10:00:00.000Z', consultation_number: 'WAPI1' };
-    await env.DB.prepare("UPDATE customers SET tax_ids = json_set(tax_ids, '$[0].verification', json(?)) WHERE id = ?").bind(JSON.stringify(verified), id).run();
-    await env.DB.prepare('DELETE FROM tax_id_checks WHERE customer_id = ?').bind(id).run();
+    expect(await checks()).toEqual([
+      { tax_value: 'DE136695976', attempts: 0 },
+      { tax_value: 'NL004495445B01', attempts: 0 },
+    ]);
+    // As the jobs Worker records VIES's answers: DE verified; NL unavailable, on its third try.
+    const now = Date.now();
+    const answer = (status: Verification['status']) => ({ status, verified_name: status === 'verified' ? 'MUSTER GMBH' : null, verified_address: null, checked_at: new Date(now).toISOString(), consultation_number: null });
+    const message = (taxValue: string, attempts: number) => ({ workspace_id: workspaceId, customer_id: id, tax_value: taxValue, attempts });
+    await recordOutcome(database(env.DB), message('DE136695976', 0), answer('verified'), 'vies:1', now);
+    await env.DB.prepare('UPDATE tax_id_checks SET attempts = 2 WHERE customer_id = ?').bind(id).run();
+    await recordOutcome(database(env.DB), message('NL004495445B01', 2), answer('unavailable'), 'vies:2', now);
+    expect(await checks()).toEqual([{ tax_value: 'NL004495445B01', attempts: 3 }]);
 
-    const again = await api('PATCH', `${BASE}/${id}`, { token, body: { tax_ids: [fr, { ...de, tax_value: 'de136695976' }] } });
+    // Sent again: DE keeps its check; NL, unavailable, is pending again and its checks start over; FR is new.
+    const again = await api('PATCH', `${BASE}/${id}`, { token, body: { tax_ids: [fr, { ...de, tax_value: 'de136695976' }, nl] } });
     expect(again.body.data.tax_ids).toEqual([
       { ...fr, verification: PENDING },
-      { ...de, verification: verified },
+      { ...de, verification: answer('verified') },
+      { ...nl, verification: PENDING },
     ]);
-    expect(await checks()).toEqual([{ tax_value: 'FR40303265045', attempts: 0 }]);
+    expect(await checks()).toEqual([
+      { tax_value: 'FR40303265045', attempts: 0 },
+      { tax_value: 'NL004495445B01', attempts: 0 },
+    ]);
+    // A stale message from before the resend (attempts 3) leaves the restarted row alone.
+    await recordOutcome(database(env.DB), message('NL004495445B01', 3), answer('unavailable'), 'vies:3', now);
+    expect(await checks()).toContainEqual({ tax_value: 'NL004495445B01', attempts: 0 });
+    // An unverified number keeps its check too.
+    await recordOutcome(database(env.DB), message('FR40303265045', 0), answer('unverified'), 'vies:4', now);
+    const kept = await api('PATCH', `${BASE}/${id}`, { token, body: { tax_ids: [fr, de] } });
+    expect(kept.body.data.tax_ids).toEqual([
+      { ...fr, verification: answer('unverified') },
+      { ...de, verification: answer('verified') },
+    ]);
     // The update's event holds the list as the API shows it.
     const events = await api('GET', `/api/events?object_id=${id}&order=desc&limit=1`, { token });
     expect(events.status, JSON.stringify(events.body)).toBe(200);
-    expect(events.body.data[0].data.object.tax_ids).toEqual(again.body.data.tax_ids);
-    const put = await api('PUT', `${BASE}/by_external_id?id_crm=x`, { token, body: { name: 'Other', type: 'company' } });
-    expect(put.status).toBe(201);
-    // Removing a number drops its check.
-    const removed = await api('PATCH', `${BASE}/${id}`, { token, body: { tax_ids: [de] } });
-    expect(removed.body.data.tax_ids).toEqual([{ ...de, verification: verified }]);
+    expect(events.body.data[0].data.object.tax_ids).toEqual(kept.body.data.tax_ids);
+    // Removing a number drops its check (NL here); deleting the customer drops the rest.
     expect(await checks()).toEqual([]);
-    // Deleting the customer drops its checks with it.
-    await api('PATCH', `${BASE}/${id}`, { token, body: { tax_ids: [fr] } });
+    await api('PATCH', `${BASE}/${id}`, { token, body: { tax_ids: [nl] } });
     expect(await checks()).toHaveLength(1);
     expect((await api('DELETE', `${BASE}/${id}`, { token })).status).toBe(200);
     expect(await checks()).toEqual([]);
-    expect(await snapshot(workspaceId)).toMatchObject({ customers: [{ id: put.body.data.id }] });
   });
 });

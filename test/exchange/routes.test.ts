@@ -3,6 +3,7 @@
  * pages with a resumable cursor, and import parts applied whole or not at
  * all, idempotently, under the database's rules.
  */
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { canonicalError, errorBody, invalid, rejected } from '../errors';
 import { createAddress, createContact, createCustomer, createSegment } from '../fixtures';
@@ -129,6 +130,33 @@ describe('POST /api/import', () => {
     const before = await snapshot(other.workspaceId);
     await rejected(ws.workspaceId, 'POST', '/api/import', { token: ws.token, rawBody: line(foreign), headers: NDJSON }, 409, canonicalError('already_exists', 'id'));
     expect(await snapshot(other.workspaceId)).toEqual(before);
+  });
+
+  it('never takes a VIES check from a file: EU VAT numbers come in pending (and queued), other entries without one; an unknown type is refused', async () => {
+    const ws = await seedWorkspace();
+    const { records } = await exportAll(ws.token, 1000);
+    const customer = records.find((r) => r.table === 'customers' && r.row.id === ws.a.id)!;
+    const forged = { status: 'verified', verified_name: 'FORGED', verified_address: null, checked_at: '2026-01-01T00:00:00.000Z', consultation_number: 'WAPIFAKE' };
+    const taxIds = [
+      { tax: 'VAT', tax_value: 'DE136695976', type: 'eu_vat', verification: forged },
+      { tax: 'EIN', tax_value: '123456789', type: 'us_ein', verification: forged },
+      { tax: 'VAT', tax_value: 'FR1' },
+    ];
+    const line = (r: unknown) => `${JSON.stringify(r)}\n`;
+    const res = await api('POST', '/api/import', { token: ws.token, rawBody: line({ ...customer, row: { ...customer.row, tax_ids: JSON.stringify(taxIds), version: 2 } }), headers: NDJSON });
+    expect(res.status, res.text).toBe(200);
+    const got = await api('GET', `/api/customers/${ws.a.id}`, { token: ws.token });
+    expect(got.body.data.tax_ids).toEqual([
+      { tax: 'VAT', tax_value: 'DE136695976', type: 'eu_vat', verification: { status: 'pending', verified_name: null, verified_address: null, checked_at: null, consultation_number: null } },
+      { tax: 'EIN', tax_value: '123456789', type: 'us_ein' },
+      { tax: 'VAT', tax_value: 'FR1' },
+    ]);
+    const checks = await env.DB.prepare('SELECT tax_value FROM tax_id_checks WHERE customer_id = ?').bind(ws.a.id).all();
+    expect(checks.results).toEqual([{ tax_value: 'DE136695976' }]);
+    const before = await snapshot(ws.workspaceId);
+    const bad = line({ ...customer, row: { ...customer.row, tax_ids: JSON.stringify([{ tax: 'VAT', tax_value: 'X', type: 'xx_vat' }]) } });
+    await rejected(ws.workspaceId, 'POST', '/api/import', { token: ws.token, rawBody: bad, headers: NDJSON }, 400, invalid('line 1'));
+    expect(await snapshot(ws.workspaceId)).toEqual(before);
   });
 
   it('needs a write token and an NDJSON body', async () => {

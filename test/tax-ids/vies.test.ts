@@ -57,11 +57,19 @@ describe('VIES checks (jobs Worker)', () => {
   it('the cron leases the due checks into the queue, and not again while leased', async () => {
     const { workspaceId, token } = await workspace();
     const customer = await customerWith(token, 'DE136695976', 'FR40303265045');
-    // The jobs Worker's cron handler leases them (at its own now)...
+    // The jobs Worker's cron handler leases them (at its own now) and queues them: the real queue, its sends recorded.
+    const sent: { body: CheckMessage }[] = [];
+    const queue = new Proxy(env.TAX_ID_CHECKS, {
+      get: (target, prop) => (prop === 'sendBatch' ? (messages: { body: CheckMessage }[]) => (sent.push(...messages), target.sendBatch(messages)) : Reflect.get(target, prop)),
+    });
     const before = Date.now();
     const ctx = createExecutionContext();
-    await jobs.scheduled!(createScheduledController({ scheduledTime: before, cron: '* * * * *' }), jobsEnv(), ctx);
+    await jobs.scheduled!(createScheduledController({ scheduledTime: before, cron: '* * * * *' }), { ...jobsEnv(), CHECKS: queue } as JobsEnv, ctx);
     await waitOnExecutionContext(ctx);
+    expect(sent.map((m) => m.body).filter((b) => b.customer_id === customer.id)).toEqual([
+      message(workspaceId, customer.id, 'DE136695976'),
+      message(workspaceId, customer.id, 'FR40303265045'),
+    ]);
     const leased = await checkRows(customer.id);
     expect(leased.map((r) => [r.tax_value, r.attempts])).toEqual([
       ['DE136695976', 0],
@@ -72,7 +80,6 @@ describe('VIES checks (jobs Worker)', () => {
     // Within the lease nothing of this customer is due.
     await queueDueChecks(jobsEnv(), now + 60_000);
     expect(await checkRows(customer.id)).toEqual(leased);
-    void workspaceId;
   });
 
   it('verified: keeps the name, the address, the time and (with the workspace as requester) the consultation number; one customer.updated event', async () => {
@@ -150,6 +157,7 @@ describe('VIES checks (jobs Worker)', () => {
     expect(nl.attempts).toBe(2);
     expect(nl.next_attempt_at).toBeGreaterThanOrEqual(before + RETRY_MINUTES[1]! * 60_000);
     // Past the last wait the check is dropped; the number stays unavailable until it is sent again.
+    await env.DB.prepare('UPDATE tax_id_checks SET attempts = ? WHERE customer_id = ? AND tax_value = ?').bind(RETRY_MINUTES.length, customer.id, 'NL004495445B01').run();
     await deliver([message(workspaceId, customer.id, 'NL004495445B01', RETRY_MINUTES.length)]);
     expect((await checkRows(customer.id)).map((r) => r.tax_value)).toEqual(['BE0403019261']);
     const resent = await api('PATCH', `/api/customers/${customer.id}`, { token, body: { tax_ids: [{ tax: 'VAT', tax_value: 'NL004495445B01', type: 'eu_vat' }] } });
@@ -168,6 +176,15 @@ describe('VIES checks (jobs Worker)', () => {
     ]);
     const got = await get(token, customer.id);
     expect(got.tax_ids[0].verification).toEqual({ status: 'verified', verified_name: 'BEISPIEL GMBH', verified_address: 'HAUPTPLATZ 1, 1010 WIEN', checked_at: ISO, consultation_number: null });
+  });
+
+  it('a Greek requester number written GR is sent as VIES writes it, EL', async () => {
+    const { workspaceId, token } = await workspace();
+    const customer = await customerWith(token, 'DE136695976');
+    await asked();
+    await deliver([message(workspaceId, customer.id, 'DE136695976')], { [workspaceId]: 'gr 094259216' });
+    expect(await asked()).toEqual([{ countryCode: 'DE', vatNumber: '136695976', requesterMemberStateCode: 'EL', requesterNumber: '094259216' }]);
+    expect((await get(token, customer.id)).tax_ids[0].verification.consultation_number).toBe('WAPIDE136695976');
   });
 
   it('a malformed VIES_REQUESTERS is logged, and the number is checked without a requester', async () => {
