@@ -25,7 +25,7 @@ export const customer = declare(customers, {
   type: f.oneOf(CUSTOMER_TYPES).required().filter(),
   segment_id: f.uuid().nullable().filter(),
   logo: f.url().nullable(),
-  // `type` (optional) makes the number checked and normalised by the tax-ids Worker (src/customers/tax-ids.ts).
+  // `type` (optional) makes the number checked and normalised by the jobs Worker (checkTaxIds in src/customers/routes.ts).
   tax_ids: f
     .list<TaxId>(
       { type: 'object', fields: { tax: { type: 'text', max: 255 }, tax_value: { type: 'text', max: 255 }, type: { type: 'enum', values: TAX_ID_TYPES } }, optional: ['type'] },

@@ -20,7 +20,7 @@ export interface Resource<T> {
   readScope?: Scope;
   /** `get`: the query string of GET /{id}, for a resource that takes one (customers' `include`). */
   schemas: { create: v.GenericSchema<unknown, Input>; update: v.GenericSchema<unknown, Input>; list: v.GenericSchema; get?: v.GenericSchema };
-  /** Work on a valid body before it is written (customers: the tax-ids Worker's checks); may refuse it. */
+  /** Work on a valid body before it is written (customers: the jobs Worker's tax-id checks); may refuse it. */
   prepare?(env: Env, input: Input): Promise<void>;
   create(db: Db, workspaceId: string, input: Input): WritePlan<T>;
   list(db: Db, workspaceId: string, params: never): Promise<Page<T>>;

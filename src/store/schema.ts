@@ -14,9 +14,9 @@ import { foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex 
 export interface TaxId {
   tax: string;
   tax_value: string;
-  /** A typed entry (src/tax-ids/types.ts), checked by the tax-ids Worker. */
+  /** A typed entry (src/tax-ids/types.ts), checked by the jobs Worker. */
   type?: string;
-  /** An `eu_vat` entry's VIES check, written by the tax-ids Worker. */
+  /** An `eu_vat` entry's VIES check, written by the jobs Worker. */
   verification?: Record<string, string | null>;
 }
 

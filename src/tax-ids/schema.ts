@@ -1,5 +1,5 @@
 /**
- * The tax-ids Worker's table, beside the API's (src/store/schema.ts) and
+ * The jobs Worker's table, beside the API's (src/store/schema.ts) and
  * migrated with them (drizzle.config.ts reads both). Kept out of
  * src/store/schema.ts because the API Worker never reads it: triggers fill it.
  */
@@ -9,7 +9,7 @@ import { customers } from '../store/schema';
 /**
  * The VIES checks to run: one row per EU VAT number of a customer whose
  * verification is pending or unavailable, kept in step with customers.tax_ids
- * by triggers (migrations/0014) and worked through by the tax-ids Worker.
+ * by triggers (migrations/0014) and worked through by the jobs Worker.
  * Deleting a customer cascades.
  */
 export const taxIdChecks = sqliteTable(

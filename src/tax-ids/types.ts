@@ -1,7 +1,7 @@
 /**
  * Typed tax ids: the types a `tax_ids[]` entry may carry, with Stripe's names.
  * The API Worker knows only these names; the numbers are checked by the
- * tax-ids Worker (src/tax-ids/worker.ts), which holds the validation library.
+ * jobs Worker (src/tax-ids/worker.ts), which holds the validation library.
  */
 export const TAX_ID_TYPES = ['eu_vat', 'gb_vat', 'ch_vat', 'no_vat', 'us_ein', 'au_abn', 'ca_bn', 'in_gst', 'br_cnpj'] as const;
 export type TaxIdType = (typeof TAX_ID_TYPES)[number];

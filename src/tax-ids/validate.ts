@@ -1,6 +1,6 @@
 /**
  * Format and checksum checks of typed tax ids, by stdnum (koblas/stdnum-js, a
- * port of python-stdnum). Only the tax-ids Worker imports this module: the
+ * port of python-stdnum). Only the jobs Worker imports this module: the
  * validators cost about 12 KB gzip, which the API Worker's bundle budget has no
  * room for.
  */

@@ -1,5 +1,5 @@
 /**
- * VIES checks of EU VAT numbers, run by the tax-ids Worker. Every minute its
+ * VIES checks of EU VAT numbers, run by the jobs Worker. Every minute its
  * cron leases the due rows of `tax_id_checks` (migrations/0014) and queues
  * them; its queue consumer asks VIES and writes the outcome into the
  * customer's `tax_ids[].verification`, in one batch with the event context, so
