@@ -154,7 +154,10 @@ function setOf(changes: Record<string, unknown>, values: Values): SetShape {
   return { columns, merged: columns.filter((column) => changes[column] instanceof JsonMerge), ...(kept.length ? { kept } : {}), ...(verified.length ? { verified } : {}) };
 }
 
-/** The SET of an UPDATE: each change, updated_at moved forward (even twice in a millisecond), the version bumped. */
+/** What every update of a record sets beside its changes: updated_at moved forward (even twice in a millisecond), the version bumped. */
+export const stamped = (table: RecordTable, now: unknown) => ({ updated_at: sql`max(${now}, ${table.updated_at} + 1)`, version: sql`${table.version} + 1` });
+
+/** The SET of an UPDATE: each change, and the record's stamps. */
 function setClause(table: RecordTable, shape: SetShape): Record<string, unknown> {
   const columns: Record<string, SQLiteColumn> = getTableColumns(table);
   const set: Record<string, unknown> = {};
@@ -168,9 +171,7 @@ function setClause(table: RecordTable, shape: SetShape): Record<string, unknown>
           ? keepVerifications(columns[column]!, value)
           : value;
   }
-  set.updated_at = sql`max(${param('now')}, ${table.updated_at} + 1)`;
-  set.version = sql`${table.version} + 1`;
-  return set;
+  return { ...set, ...stamped(table, param('now')) };
 }
 
 /** If-Match: the write only matches the listed versions (placeholders ifMatch0..n). */

@@ -30,12 +30,5 @@ export interface Verification {
 /** A new or changed EU VAT number's verification, until the jobs Worker has asked VIES. */
 export const PENDING: Verification = { status: 'pending', verified_name: null, verified_address: null, checked_at: null, consultation_number: null };
 
-export interface TaxIdEntry {
-  tax: string;
-  tax_value: string;
-  type?: TaxIdType;
-  verification?: Verification;
-}
-
 /** A checked number: normalised (an EU VAT number with its pending VIES check), or why it is refused. */
 export type TaxIdResult = { type: TaxIdType; tax_value: string; verification?: Verification } | { type?: undefined; error: string };

@@ -12,6 +12,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { database, type Db } from '../store/client';
+import { stamped } from '../store/plan';
 import { SET_EVENT_CONTEXT } from '../store/event-context';
 import { customers } from '../store/schema';
 import { taxIdChecks } from './schema';
@@ -64,8 +65,11 @@ export async function queueDueChecks(env: TaxIdsEnv, now: number): Promise<numbe
   return leased.length;
 }
 
-/** The workspace's own VAT number, from VIES_REQUESTERS; a malformed setting is logged and checks go without one. */
-function requesterOf(env: TaxIdsEnv, workspaceId: string): string | undefined {
+/**
+ * VIES_REQUESTERS as workspace id -> its own VAT number (Greece written EL, as VIES and the stored
+ * numbers write it); a malformed setting is logged and the checks go without a requester.
+ */
+function requesters(env: TaxIdsEnv): Map<string, string> {
   let all: unknown;
   try {
     all = JSON.parse(env.VIES_REQUESTERS || '{}');
@@ -74,11 +78,10 @@ function requesterOf(env: TaxIdsEnv, workspaceId: string): string | undefined {
   }
   if (typeof all !== 'object' || all === null || Array.isArray(all)) {
     console.error(JSON.stringify({ level: 'error', message: 'VIES_REQUESTERS is not a JSON object; checking without a requester' }));
-    return undefined;
+    return new Map();
   }
-  const number = Object.hasOwn(all, workspaceId) ? (all as Record<string, unknown>)[workspaceId] : undefined;
-  // VIES writes Greece EL, as the stored numbers are.
-  return typeof number === 'string' ? number.replace(/[\s.\-]/g, '').toUpperCase().replace(/^GR/, 'EL') : undefined;
+  const numbers = Object.entries(all).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return new Map(numbers.map(([workspace, number]) => [workspace, number.replace(/[\s.\-]/g, '').toUpperCase().replace(/^GR/, 'EL')]));
 }
 
 /** What VIES says it holds ("---": nothing), kept to 1,000 characters: it is stored on the customer. */
@@ -146,8 +149,7 @@ export async function recordOutcome(db: Db, message: CheckMessage, outcome: Veri
       .set({
         // `|| ''`: stored as text, without the JSON subtype the event triggers would nest (src/store/plan.ts, KeepVerifications).
         tax_ids: sql`((SELECT json_group_array(CASE WHEN json_extract(value, '$.type') = 'eu_vat' AND json_extract(value, '$.tax_value') = ${tax_value} THEN json_set(value, '$.verification', json(${JSON.stringify(outcome)})) ELSE json(value) END) FROM json_each(${customers.tax_ids})) || '')`,
-        version: sql`${customers.version} + 1`,
-        updated_at: sql`max(${now}, ${customers.updated_at} + 1)`,
+        ...stamped(customers, now),
       })
       .where(and(eq(customers.id, customer_id), eq(customers.workspace_id, workspace_id), awaiting(tax_value, from))),
     retry === undefined ? db.delete(taxIdChecks).where(match) : db.update(taxIdChecks).set({ attempts: message.attempts + 1, next_attempt_at: now + retry * 60_000 }).where(match),
@@ -161,15 +163,16 @@ export async function recordOutcome(db: Db, message: CheckMessage, outcome: Veri
 
 export async function verifyBatch(batch: MessageBatch<CheckMessage>, env: TaxIdsEnv): Promise<void> {
   const db = database(env.DB);
+  const requester = requesters(env);
   await Promise.all(
     batch.messages.map(async (message) => {
       try {
         const now = Date.now();
-        const outcome = await askVies(env.VIES_URL, message.body.tax_value, requesterOf(env, message.body.workspace_id), now);
+        const outcome = await askVies(env.VIES_URL, message.body.tax_value, requester.get(message.body.workspace_id), now);
         await recordOutcome(db, message.body, outcome, `vies:${message.id}`, now);
         message.ack();
       } catch (error) {
-        // The row keeps its lease: the cron queues it again once the lease runs out.
+        // Retried in a minute; should the message be lost, the cron queues its row again once the lease runs out.
         console.error(JSON.stringify({ level: 'error', message: 'VIES check failed', error: String(error), stack: (error as Error).stack }));
         message.retry({ delaySeconds: 60 });
       }

@@ -5,15 +5,12 @@
  * library (about 12 KB gzip) stays out of the API Worker's bundle and startup.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import type { TaxId } from '../store/schema';
 import { LABEL_TYPES, PENDING, TAX_ID_TYPES, type TaxIdResult, type TaxIdType } from './types';
 import { checkTaxId } from './validate';
 
 /** One entry of a customer's `tax_ids`, as the API Worker validated its shape. */
-export interface Entry {
-  tax: string;
-  tax_value: string;
-  type?: string;
-}
+type Entry = Pick<TaxId, 'tax' | 'tax_value' | 'type'>;
 
 /**
  * What `check()` answers for one entry: null to keep it as sent (untyped);
