@@ -65,7 +65,8 @@ export interface RoundResult {
 
 export interface LoadResult {
   rounds: RoundResult[];
-  ids: string[];
+  /** Ids the created records' bodies named, per target (`op/worker`): each Worker deletes its own. */
+  ids: Record<string, string[]>;
 }
 
 interface Instance {
@@ -158,15 +159,16 @@ async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadSpec;
   const names = Object.keys(spec.targets);
 
-  const ids: string[] = [];
-  const collect = spec.collectIds
-    ? (status: number, body: string) => {
-        if (status >= 200 && status < 300) {
-          const id = /"id":"([0-9a-f-]{36})"/.exec(body)?.[1];
-          if (id) ids.push(id);
+  const ids: Record<string, string[]> = {};
+  const collect = (name: string) =>
+    spec.collectIds
+      ? (status: number, body: string) => {
+          if (status >= 200 && status < 300) {
+            const id = /"id":"([0-9a-f-]{36})"/.exec(body)?.[1];
+            if (id) (ids[name] ??= []).push(id);
+          }
         }
-      }
-    : undefined;
+      : undefined;
 
   // Per target: rotating requests share one cursor; a consumable list is cut
   // into one slice for the warmup and one per round.
@@ -194,13 +196,13 @@ async function main(): Promise<void> {
 
   for (const name of names) {
     const feed = feeds[name]!();
-    if (spec.warmup > 0) await run(spec, spec.targets[name]!.url, { seconds: spec.warmup, amount: feed.amount }, feed.next, collect);
+    if (spec.warmup > 0) await run(spec, spec.targets[name]!.url, { seconds: spec.warmup, amount: feed.amount }, feed.next, collect(name));
   }
 
   const rounds: RoundResult[] = [];
   for (const name of spec.schedule) {
     const feed = feeds[name]!();
-    const result = await run(spec, spec.targets[name]!.url, { seconds: spec.duration, amount: feed.amount }, feed.next, collect);
+    const result = await run(spec, spec.targets[name]!.url, { seconds: spec.duration, amount: feed.amount }, feed.next, collect(name));
     rounds.push({ target: name, ...result });
     process.stdout.write(`${JSON.stringify({ round: rounds.length, target: name })}\n`);
   }

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --customers N] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--strict] [--keep]
+ * npm run bench [-- --customers N] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--sql PATH] [--strict] [--keep]
  *
  * Measures the Worker against a raw baseline (bench/baseline/: no router, no
  * validation, no ORM, same auth lookup, hand-written SQL on the bare D1
@@ -9,7 +9,9 @@
  *     customers (2 tax ids, a contact and an address each, numbers 1..N) and
  *     workspace B beside it (N/10 customers sharing A's external ids and tax
  *     values, so that every filter has to scope by workspace), a read/write
- *     token for each written to local KV;
+ *     token for each written to local KV; with --sql, a second database:
+ *     a copy of the seeded one with a schema variant applied, which our own
+ *     Worker serves in the baseline's place;
  *  2. both Workers bundled as deployed (`wrangler deploy --dry-run --minify`;
  *     the Worker's gzip size is reported, as scripts/check-size.ts checks it)
  *     and served through Miniflare's API (what `wrangler dev` runs, minus its
@@ -21,13 +23,15 @@
  *     counting wrappers of the D1 and KV bindings: one request per operation
  *     gives each one's D1 round trips and KV reads, and checks that the
  *     baseline answers with the same JSON shapes as ours;
- *  4. per operation, `duration` seconds per Worker (after a warmup), cut into
+ *  4. the scale operations (bench/scale.ts), sequential requests through our
+ *     Worker on the workspace as seeded;
+ *  5. per operation, `duration` seconds per Worker (after a warmup), cut into
  *     `rounds` short rounds alternating ours/baseline as ABBA... so machine
  *     drift cancels out (the first and deep pages are interleaved too); load
  *     comes from autocannon in a separate process (bench/load.ts), which also
  *     reads workerd's CPU time per round; ours/baseline is the median of the
  *     per-pair ratios of req/s;
- *  5. a progress line on stderr; a markdown table (req/s, ratio, p50/p99, CPU
+ *  6. a progress line on stderr; a markdown table (req/s, ratio, p50/p99, CPU
  *     per request, round trips) on stdout; bench/results.json.
  *
  * Everything listens on 127.0.0.1 only, every phase is bounded in time, and
@@ -38,6 +42,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
@@ -54,7 +59,7 @@ import { seed, taxValue, WORKSPACE_A, WORKSPACE_B } from './seed.ts';
 // ---------------------------------------------------------------- options
 
 const SCALE_KEYS = scaleOperations([]).map((op) => op.key).join(',');
-const USAGE = `usage: npm run bench -- [--customers N[,N...]] [--requests R] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--strict] [--keep]
+const USAGE = `usage: npm run bench -- [--customers N[,N...]] [--requests R] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--sql PATH] [--strict] [--keep]
   --customers N,... customers seeded in workspace A (default 10000); several sizes are measured one after
                     the other, and the scale budgets compare the last with the first
   --requests R      sequential requests per scale operation (default 200)
@@ -65,6 +70,11 @@ const USAGE = `usage: npm run bench -- [--customers N[,N...]] [--requests R] [--
   --only a,b        only these operations: cpu (all of: create,get,patch,list_first,list_deep,list_id_crm,list_tax_value,delete),
                     scale (all of: ${SCALE_KEYS}), exchange (export and import)
   --config PATH     the Worker to measure, by its wrangler config (default wrangler.toml), e.g. a variant under study
+  --sql PATH        measure a schema variant instead of the baseline: our own Worker on a second database,
+                    the seeded one with this SQL applied, takes the baseline's place in every round (ABBA,
+                    same workerd), so "CPU base/ours" reads variant/ours; e.g. --only create,patch,delete
+                    --sql bench/variants/without-search-index.sql: what the search index costs a write.
+                    The scale and exchange operations are skipped
   --strict          exit 1 when a budget is missed (not only on errors)
   --keep            keep the temporary state directory`;
 
@@ -80,6 +90,7 @@ const { values: args } = (() => {
         warmup: { type: 'string', default: '1' },
         only: { type: 'string' },
         config: { type: 'string' },
+        sql: { type: 'string' },
         strict: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -112,6 +123,8 @@ const DURATION = integer('duration', args.duration, 1, 600);
 const CONNECTIONS = integer('connections', args.connections, 1, 256);
 const ROUNDS = integer('rounds', args.rounds, 1, 100);
 const WARMUP = integer('warmup', args.warmup, 0, 60);
+/** Unmeasured requests per scale operation, and the rounds its measured ones are cut into. */
+const [SCALE_WARMUP, SCALE_ROUNDS] = [20, 4];
 
 // ---------------------------------------------------------------- processes and cleanup
 
@@ -180,6 +193,7 @@ function clearProgress(): void {
 // ---------------------------------------------------------------- workers
 
 /** The main Worker's configuration: compatibility settings and the local D1/KV ids everything shares. */
+const VARIANT_SQL = args.sql === undefined ? undefined : readFileSync(resolve(args.sql), 'utf8');
 const CONFIG = args.config === undefined ? join(ROOT, 'wrangler.toml') : resolve(args.config);
 const config = unstable_readConfig({ config: CONFIG });
 // As wrangler picks them for local mode: the preview id, else the id, else the binding name.
@@ -220,7 +234,7 @@ async function startWorkers(state: string, bundles: Record<string, string>): Pro
         modulesRoot: dirname(script),
         compatibilityDate: config.compatibility_date,
         compatibilityFlags: config.compatibility_flags,
-        d1Databases: { DB: D1_ID },
+        d1Databases: { DB: name === 'baseline' && VARIANT_SQL !== undefined ? VARIANT_D1_ID : D1_ID },
         kvNamespaces: { TOKENS: KV_ID },
         // Our Worker still consults its limiters on every request, but a load
         // test from one workspace is what the limits exist to stop: lift them.
@@ -264,6 +278,56 @@ async function stopWorkers(): Promise<void> {
   const all = [...miniflares];
   miniflares.clear();
   await Promise.allSettled(all.map((mf) => mf.dispose()));
+}
+
+/** The local D1 database --sql measures: ours takes the baseline's place on it. */
+const VARIANT_D1_ID = 'bench-variant';
+
+/**
+ * Makes the variant database: Miniflare names a local D1 file after its id,
+ * so a throwaway Worker bound to VARIANT_D1_ID creates it; it is then
+ * replaced by a copy of the seeded database with `sql` applied.
+ */
+async function variantDatabase(state: string, sql: string): Promise<void> {
+  const seeded = localDatabasePath(state);
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      cf: false,
+      log: new Log(LogLevel.WARN),
+      resourcePersistencePath: join(state, 'v3'),
+      workers: [
+        {
+          name: 'variant',
+          modules: true,
+          script: 'export default { fetch() { return new Response(null); } }',
+          compatibilityDate: config.compatibility_date,
+          d1Databases: { DB: VARIANT_D1_ID },
+        },
+      ],
+    }),
+  );
+  try {
+    await (await mf.getD1Database('DB')).prepare('SELECT 1').run();
+  } finally {
+    await mf.dispose();
+  }
+  const dir = dirname(seeded);
+  const created = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite' && join(dir, f) !== seeded);
+  if (created.length !== 1) throw new Error(`--sql: expected one new database file in ${dir}, found ${created.join(', ') || 'none'}`);
+  const target = join(dir, created[0]!);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(target + suffix, { force: true });
+  const source = new DatabaseSync(seeded);
+  try {
+    source.exec(`VACUUM INTO '${target.replaceAll("'", "''")}'`);
+  } finally {
+    source.close();
+  }
+  const variant = new DatabaseSync(target);
+  try {
+    variant.exec(sql);
+  } finally {
+    variant.close();
+  }
 }
 
 /** Bundles a Worker as it would be deployed (minified) and returns its entry module. */
@@ -544,7 +608,8 @@ async function compareCpu(urls: Record<string, string>, token: string, idsA: str
   const targets: Record<Target, { url: string }> = { ours: { url: urls.ours! }, baseline: { url: urls.baseline! } };
   const cpuPid = workerdPid();
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-  const pool: string[] = [];
+  // Created customers to delete, per Worker: with --sql each has its own database.
+  const pool: Record<Target, string[]> = { ours: [], baseline: [] };
   const reports: OperationReport[] = [];
   const roundSeconds = DURATION / ROUNDS;
   // The first and the deep page are measured together, interleaved, so that
@@ -557,9 +622,10 @@ async function compareCpu(urls: Record<string, string>, token: string, idsA: str
   }
   for (const [index, job] of jobs.entries()) {
     const lead = job[0]!;
-    if (lead.once && pool.length < 2 * (1 + ROUNDS) * CONNECTIONS) {
+    const available = Math.min(pool.ours.length, pool.baseline.length);
+    if (lead.once && available < (1 + ROUNDS) * CONNECTIONS) {
       clearProgress();
-      console.error(`skipping ${lead.label}: only ${pool.length} created customers to delete (it needs the create operation)`);
+      console.error(`skipping ${lead.label}: only ${available} created customers per Worker to delete (it needs the create operation)`);
       continue;
     }
     // Per round r: the job's operations in turn (reversed when r is odd), each
@@ -573,14 +639,13 @@ async function compareCpu(urls: Record<string, string>, token: string, idsA: str
         for (const w of workers) schedule.push(`${op.key}/${w}`);
       }
     }
-    const deletions = lead.once ? pool.splice(0).map((id) => ({ path: `/api/customers/${id}` })) : [];
-    const half = Math.floor(deletions.length / 2);
+    const deletions = (worker: Target) => pool[worker].splice(0, available).map((id) => ({ path: `/api/customers/${id}` }));
     const loadTargets: Record<string, LoadTarget> = {};
     for (const op of job) {
-      for (const [w, worker] of TARGETS.entries()) {
+      for (const worker of TARGETS) {
         loadTargets[`${op.key}/${worker}`] = {
           url: targets[worker].url,
-          requests: op.once ? deletions.slice(w * half, (w + 1) * half) : op.requests,
+          requests: op.once ? deletions(worker) : op.requests,
         };
       }
     }
@@ -606,7 +671,7 @@ async function compareCpu(urls: Record<string, string>, token: string, idsA: str
         }
       },
     );
-    if (lead.collectIds) pool.push(...result.ids);
+    if (lead.collectIds) for (const worker of TARGETS) pool[worker].push(...(result.ids[`${lead.key}/${worker}`] ?? []));
     for (const op of job) {
       const mine = result.rounds.filter((r) => r.target.startsWith(`${op.key}/`));
       const rounds: Round[] = mine.map((r) => ({
@@ -664,6 +729,10 @@ async function measureSize(customers: number, bundles: Bundles): Promise<SizeRep
   const what = `${tag} seeding workspace A (2 tax ids, a contact, an address each) and workspace B`;
   progress(what);
   const idsA = seed(localDatabasePath(state), customers, (done) => progress(`${what}: ${done}`));
+  if (VARIANT_SQL !== undefined) {
+    progress(`${tag} copying the seeded database and running ${args.sql} on the copy`);
+    await variantDatabase(state, VARIANT_SQL);
+  }
 
   progress(`${tag} writing the API tokens of workspaces A and B to local KV`);
   const target = { remote: false, persistTo: state };
@@ -676,10 +745,12 @@ async function measureSize(customers: number, bundles: Bundles): Promise<SizeRep
     const ops = operations(idsA).filter((op) => kept(op.key, 'cpu'));
     progress(`${tag} probing each operation once per Worker: D1 round trips, KV reads, JSON shapes`);
     const probes = await probeAll(urls.probe!, operations(idsA), token);
+    // The scale reads first, on the workspace as seeded (as the issue measured it): the CPU
+    // operations' thousands of creates and deletes would otherwise come between the sizes.
+    const scaleOps = VARIANT_SQL === undefined ? scaleOperations(idsA, offsetFor(SIZES)).filter((op) => kept(op.key, 'scale')) : [];
+    const scale = await measureScale(urls.ours!, token, scaleOps, REQUESTS, SCALE_WARMUP, (text) => progress(`${tag} ${text}`), SCALE_ROUNDS);
     const reports = await compareCpu(urls, token, idsA, ops, probes, tag);
-    const scaleOps = scaleOperations(idsA, offsetFor(SIZES)).filter((op) => kept(op.key, 'scale'));
-    const scale = await measureScale(urls.ours!, token, scaleOps, REQUESTS, 10, (text) => progress(`${tag} ${text}`));
-    const exchange = kept('exchange', 'exchange') ? await exchangeRuns(tmp, state, WORKSPACE_A, urls.ours!, token, (text) => progress(`${tag} ${text}`)) : [];
+    const exchange = VARIANT_SQL === undefined && kept('exchange', 'exchange') ? await exchangeRuns(tmp, state, WORKSPACE_A, urls.ours!, token, (text) => progress(`${tag} ${text}`)) : [];
     return { customers, operations: reports, probes, scale, exchange };
   } finally {
     await stopWorkers();
@@ -704,7 +775,7 @@ async function main(): Promise<void> {
   const base = bundle('baseline', join(ROOT, 'bench', 'baseline', 'wrangler.toml'));
   const probeBundle = bundle('probe', writeProbe(join(tmp, 'probe'), config.main!, config.compatibility_date!));
   const size = ours.size;
-  const bundles: Bundles = { ours: ours.script, baseline: base.script, probe: probeBundle.script };
+  const bundles: Bundles = { ours: ours.script, baseline: VARIANT_SQL === undefined ? base.script : ours.script, probe: probeBundle.script };
 
   const sizes: SizeReport[] = [];
   for (const customers of SIZES) sizes.push(await measureSize(customers, bundles));
@@ -717,8 +788,11 @@ async function main(): Promise<void> {
     const at = SIZES.length > 1 ? ` at ${run.customers}` : '';
     const reports = run.operations;
     if (reports.length > 0) {
+      if (VARIANT_SQL !== undefined) {
+        console.log(`\n"base" below is NOT the raw baseline: it is our Worker on a copy of the seeded database with ${args.sql} applied; CPU base/ours = variant/ours. The round-trip and KV columns still probe the raw baseline.`);
+      }
       console.log(
-        `\ncustomers-worker vs the raw baseline: ${run.customers} customers in workspace A, ${CONNECTIONS} connections, ` +
+        `\ncustomers-worker vs ${VARIANT_SQL === undefined ? 'the raw baseline' : 'itself on the variant database'}: ${run.customers} customers in workspace A, ${CONNECTIONS} connections, ` +
           `${DURATION}s measured per Worker and operation in ${ROUNDS} rounds alternated ABBA (after ${WARMUP}s warmup); ` +
           'ours/base is the median of the per-pair ratios of req/s\n',
       );
@@ -742,7 +816,7 @@ async function main(): Promise<void> {
         ),
       );
     }
-    for (const r of reports) {
+    for (const r of VARIANT_SQL === undefined ? reports : []) {
       // CPU per request is the budget (a busy machine disturbs it far less than req/s); req/s is shown beside it.
       budgets.push({
         name: `CPU per request ${r.key}${at}`,
@@ -765,7 +839,10 @@ async function main(): Promise<void> {
 
   const scale = scaleReport(scaleOperations([], offsetFor(SIZES)).filter((op) => kept(op.key, 'scale')), sizes);
   if (scale.rows.length > 0) {
-    console.log(`\nScale: p50 of ${REQUESTS} sequential requests (after 10 unmeasured), through the Worker, per workspace size\n`);
+    console.log(
+      `\nScale: p50 of ${REQUESTS} sequential requests per operation (20 for an O(matches) one), after ${SCALE_WARMUP} unmeasured, ` +
+        `the operations taking turns in ${SCALE_ROUNDS} rounds, through the Worker, on each size as seeded (before the CPU operations)\n`,
+    );
     console.log(table(scale.header, scale.rows, scale.header.map((_, c) => c > 0 && c < scale.header.length - 1)));
   }
   if (scale.exchangeRows.length > 0) {
@@ -798,7 +875,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: m,
     load_average: { start: loadAtStart, end: load1() },
-    options: { customers: SIZES, duration_s: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup_s: WARMUP, scale_requests: REQUESTS },
+    options: { customers: SIZES, variant_sql: args.sql ?? null, duration_s: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup_s: WARMUP, scale_requests: REQUESTS },
     bundle: { minified_bytes: size.minified, gzip_bytes: size.gzip, budget_gzip_bytes: BUDGET_BYTES, startup_ms: startup, startup_budget_ms: STARTUP_BUDGET_MS },
     sizes: sizes.map((run) => ({
       customers: run.customers,

@@ -2,7 +2,8 @@
  * The bench's scale operations: what a large workspace must not make slower.
  * Each is timed as sequential requests (one at a time, after a few unmeasured
  * ones), p50 reported; `npm run bench -- --customers 10000,1000000` runs them
- * at each size from one run and compares every size with the first.
+ * at each size from one run, on the workspace as seeded (before the CPU
+ * operations write to it), and compares every size with the first.
  *
  * Budgets (issue #11), comparing the largest size with the first:
  *  - `flat`: p50 at most 1.5 times;
@@ -137,7 +138,13 @@ export interface ScaleResult {
 
 const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 
-/** `count` sequential requests per operation (after `warmup` unmeasured ones); a wrong status or answer throws. */
+/**
+ * `count` sequential requests per operation, after `warmup` unmeasured ones
+ * each; a wrong status or answer throws. The operations take turns in
+ * `rounds` rounds, `count / rounds` requests each per round, so that a drift
+ * of the machine over the minutes a size takes (another process, the page
+ * cache filling) falls on every operation alike rather than on the last ones.
+ */
 export async function measureScale(
   url: string,
   token: string,
@@ -145,13 +152,14 @@ export async function measureScale(
   count: number,
   warmup: number,
   onProgress: (text: string) => void,
+  rounds: number,
 ): Promise<ScaleResult[]> {
-  const results: ScaleResult[] = [];
-  for (const [index, op] of ops.entries()) {
-    onProgress(`scale [${index + 1}/${ops.length}] ${op.label}: ${count} sequential requests`);
-    const latencies: number[] = [];
-    for (let k = 0; k < warmup + count; k++) {
-      const request = op.requests[k % op.requests.length]!;
+  const latencies = ops.map(() => [] as number[]);
+  const sent = ops.map(() => 0);
+  const send = async (index: number, requests: number, measured: boolean) => {
+    const op = ops[index]!;
+    for (let k = 0; k < requests; k++) {
+      const request = op.requests[sent[index]!++ % op.requests.length]!;
       const started = performance.now();
       const response = await fetch(url + request.path, {
         method: op.method,
@@ -164,12 +172,26 @@ export async function measureScale(
       if (response.status !== 200 || !op.check(JSON.parse(text))) {
         throw new Error(`scale: ${op.label} (${request.path}) answered ${response.status}: ${text.slice(0, 300)}`);
       }
-      if (k >= warmup) latencies.push(elapsed);
+      if (measured) latencies[index]!.push(elapsed);
     }
-    latencies.sort((a, b) => a - b);
-    results.push({ key: op.key, p50: quantile(latencies, 0.5), p90: quantile(latencies, 0.9), requests: latencies.length });
+  };
+  for (const [index, op] of ops.entries()) {
+    onProgress(`scale warmup [${index + 1}/${ops.length}] ${op.label}`);
+    await send(index, op.budget === 'matches' ? 1 : warmup, false);
   }
-  return results;
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, op] of ops.entries()) {
+      // An O(matches) operation is reported, not budgeted: a few requests tell its cost.
+      const total = op.budget === 'matches' ? Math.min(count, 20) : count;
+      const share = Math.floor((total * (round + 1)) / rounds) - Math.floor((total * round) / rounds);
+      onProgress(`scale round ${round + 1}/${rounds} [${index + 1}/${ops.length}] ${op.label}: ${share} sequential requests`);
+      await send(index, share, true);
+    }
+  }
+  return ops.map((op, index) => {
+    const sorted = latencies[index]!.sort((a, b) => a - b);
+    return { key: op.key, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), requests: sorted.length };
+  });
 }
 
 export interface RunResult {
