@@ -192,8 +192,9 @@ function clearProgress(): void {
 
 // ---------------------------------------------------------------- workers
 
-/** The main Worker's configuration: compatibility settings and the local D1/KV ids everything shares. */
+/** --sql: the schema variant our Worker serves in the baseline's place. */
 const VARIANT_SQL = args.sql === undefined ? undefined : readFileSync(resolve(args.sql), 'utf8');
+/** The main Worker's configuration: compatibility settings and the local D1/KV ids everything shares. */
 const CONFIG = args.config === undefined ? join(ROOT, 'wrangler.toml') : resolve(args.config);
 const config = unstable_readConfig({ config: CONFIG });
 // As wrangler picks them for local mode: the preview id, else the id, else the binding name.
