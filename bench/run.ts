@@ -23,8 +23,9 @@
  *     counting wrappers of the D1 and KV bindings: one request per operation
  *     gives each one's D1 round trips and KV reads, and checks that the
  *     baseline answers with the same JSON shapes as ours;
- *  4. the scale operations (bench/scale.ts), sequential requests through our
- *     Worker on the workspace as seeded;
+ *  4. first, the scale operations (bench/scale.ts): every size seeded in its
+ *     own database of one state, our Worker once per size, sequential
+ *     requests with the sizes taking turns;
  *  5. per operation, `duration` seconds per Worker (after a warmup), cut into
  *     `rounds` short rounds alternating ours/baseline as ABBA... so machine
  *     drift cancels out (the first and deep pages are interleaved too); load
@@ -53,15 +54,16 @@ import { ROOT, wrangler } from '../scripts/lib/wrangler.ts';
 import type { LoadRequest, LoadResult, LoadSpec, LoadTarget } from './load.ts';
 import { writeProbe } from './probe.ts';
 import { fixed, load1, machine, table } from './report.ts';
-import { exchangeRuns, measureScale, offsetFor, scaleOperations, scaleReport, type SizeRun } from './scale.ts';
+import { exchangeRuns, measureScale, offsetFor, scaleOperations, scaleReport, type ScaleResult, type SizeRun } from './scale.ts';
 import { seed, taxValue, WORKSPACE_A, WORKSPACE_B } from './seed.ts';
 
 // ---------------------------------------------------------------- options
 
 const SCALE_KEYS = scaleOperations([]).map((op) => op.key).join(',');
 const USAGE = `usage: npm run bench -- [--customers N[,N...]] [--requests R] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--sql PATH] [--strict] [--keep]
-  --customers N,... customers seeded in workspace A (default 10000); several sizes are measured one after
-                    the other, and the scale budgets compare the last with the first
+  --customers N,... customers seeded in workspace A (default 10000); the CPU operations run at each size
+                    in turn; the scale operations at every size at once (a database and a Worker per size,
+                    the sizes taking turns), and their budgets compare the last size with the first
   --requests R      sequential requests per scale operation (default 200)
   --duration S      measured seconds per Worker and operation (default 8)
   --rounds R        rounds those seconds are cut into, alternating the Workers ABBA... (default 8)
@@ -212,7 +214,7 @@ const KV_ID: string = kv?.preview_id ?? kv?.id ?? 'TOKENS';
  * Workers share, as on the platform (separate workerd processes on one SQLite
  * file fight over its locks: SQLITE_BUSY under writes).
  */
-async function startWorkers(state: string, bundles: Record<string, string>): Promise<Record<string, string>> {
+async function startWorkers(state: string, bundles: Record<string, string>, databases: Record<string, string> = {}): Promise<Record<string, string>> {
   const ports: Record<string, number> = {};
   for (const name of Object.keys(bundles)) ports[name] = await freePort();
   const mf = new Miniflare(
@@ -235,7 +237,7 @@ async function startWorkers(state: string, bundles: Record<string, string>): Pro
         modulesRoot: dirname(script),
         compatibilityDate: config.compatibility_date,
         compatibilityFlags: config.compatibility_flags,
-        d1Databases: { DB: name === 'baseline' && VARIANT_SQL !== undefined ? VARIANT_D1_ID : D1_ID },
+        d1Databases: { DB: databases[name] ?? D1_ID },
         kvNamespaces: { TOKENS: KV_ID },
         // Our Worker still consults its limiters on every request, but a load
         // test from one workspace is what the limits exist to stop: lift them.
@@ -285,12 +287,13 @@ async function stopWorkers(): Promise<void> {
 const VARIANT_D1_ID = 'bench-variant';
 
 /**
- * Makes the variant database: Miniflare names a local D1 file after its id,
- * so a throwaway Worker bound to VARIANT_D1_ID creates it; it is then
- * replaced by a copy of the seeded database with `sql` applied.
+ * A local D1 database with id `id` holding a copy of the SQLite file
+ * `source`: Miniflare names a local D1 file after its id, so a throwaway
+ * Worker bound to `id` creates it, and the copy then replaces it. Returns its path.
  */
-async function variantDatabase(state: string, sql: string): Promise<void> {
-  const seeded = localDatabasePath(state);
+async function databaseCopy(state: string, id: string, source: string): Promise<string> {
+  const dir = dirname(source);
+  const before = new Set(readdirSync(dir));
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       cf: false,
@@ -298,11 +301,11 @@ async function variantDatabase(state: string, sql: string): Promise<void> {
       resourcePersistencePath: join(state, 'v3'),
       workers: [
         {
-          name: 'variant',
+          name: 'create-database',
           modules: true,
           script: 'export default { fetch() { return new Response(null); } }',
           compatibilityDate: config.compatibility_date,
-          d1Databases: { DB: VARIANT_D1_ID },
+          d1Databases: { DB: id },
         },
       ],
     }),
@@ -312,18 +315,22 @@ async function variantDatabase(state: string, sql: string): Promise<void> {
   } finally {
     await mf.dispose();
   }
-  const dir = dirname(seeded);
-  const created = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite' && join(dir, f) !== seeded);
-  if (created.length !== 1) throw new Error(`--sql: expected one new database file in ${dir}, found ${created.join(', ') || 'none'}`);
+  const created = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && !before.has(f));
+  if (created.length !== 1) throw new Error(`expected one new database file for ${id} in ${dir}, found ${created.join(', ') || 'none'}`);
   const target = join(dir, created[0]!);
   for (const suffix of ['', '-wal', '-shm']) rmSync(target + suffix, { force: true });
-  const source = new DatabaseSync(seeded);
+  const db = new DatabaseSync(source);
   try {
-    source.exec(`VACUUM INTO '${target.replaceAll("'", "''")}'`);
+    db.exec(`VACUUM INTO '${target.replaceAll("'", "''")}'`);
   } finally {
-    source.close();
+    db.close();
   }
-  const variant = new DatabaseSync(target);
+  return target;
+}
+
+/** The variant database: a copy of the seeded one with `sql` applied. */
+async function variantDatabase(state: string, sql: string): Promise<void> {
+  const variant = new DatabaseSync(await databaseCopy(state, VARIANT_D1_ID, localDatabasePath(state)));
   try {
     variant.exec(sql);
   } finally {
@@ -741,18 +748,53 @@ async function measureSize(customers: number, bundles: Bundles): Promise<SizeRep
   await createToken(target, { workspaceId: WORKSPACE_B, name: 'bench B' });
 
   progress(`${tag} starting the Worker, the baseline and the probe in workerd (Miniflare)`);
-  const urls = await startWorkers(state, bundles);
+  const urls = await startWorkers(state, bundles, VARIANT_SQL === undefined ? {} : { baseline: VARIANT_D1_ID });
   try {
     const ops = operations(idsA).filter((op) => kept(op.key, 'cpu'));
     progress(`${tag} probing each operation once per Worker: D1 round trips, KV reads, JSON shapes`);
     const probes = await probeAll(urls.probe!, operations(idsA), token);
-    // The scale reads first, on the workspace as seeded (as the issue measured it): the CPU
-    // operations' thousands of creates and deletes would otherwise come between the sizes.
-    const scaleOps = VARIANT_SQL === undefined ? scaleOperations(idsA, offsetFor(SIZES)).filter((op) => kept(op.key, 'scale')) : [];
-    const scale = await measureScale(urls.ours!, token, scaleOps, REQUESTS, SCALE_WARMUP, (text) => progress(`${tag} ${text}`), SCALE_ROUNDS);
     const reports = await compareCpu(urls, token, idsA, ops, probes, tag);
     const exchange = VARIANT_SQL === undefined && kept('exchange', 'exchange') ? await exchangeRuns(tmp, state, WORKSPACE_A, urls.ours!, token, (text) => progress(`${tag} ${text}`)) : [];
-    return { customers, operations: reports, probes, scale, exchange };
+    return { customers, operations: reports, probes, scale: [], exchange };
+  } finally {
+    await stopWorkers();
+    if (!args.keep) rmSync(state, { recursive: true, force: true });
+  }
+}
+
+/** Whether any operation of the CPU comparison or the exchange runs (each needs its own state per size). */
+const perSize = () => VARIANT_SQL !== undefined || operations([]).some((op) => kept(op.key, 'cpu')) || kept('exchange', 'exchange');
+
+/**
+ * The scale operations at every size at once: one state, a database per size
+ * (each a copy of the migrated, empty one, then seeded), our Worker once per
+ * size, and the sizes taking turns (bench/scale.ts). Returns the results per size.
+ */
+async function measureScaleSideBySide(script: string): Promise<ScaleResult[][]> {
+  const state = join(tmp, 'state-scale');
+  progress(`[scale] preparing a local state in ${state}: D1 migrations`);
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
+  const migrated = localDatabasePath(state);
+  const ids: string[][] = [];
+  for (const customers of SIZES) {
+    const what = `[scale] seeding a database of ${customers} customers in workspace A, and workspace B`;
+    progress(what);
+    ids.push(seed(await databaseCopy(state, `bench-size-${customers}`, migrated), customers, (done) => progress(`${what}: ${done}`)));
+  }
+  const { token } = await createToken({ remote: false, persistTo: state }, { workspaceId: WORKSPACE_A, name: 'bench A' });
+  progress('[scale] starting our Worker once per size in workerd (Miniflare)');
+  const name = (customers: number) => `scale-${customers}`;
+  const urls = await startWorkers(
+    state,
+    Object.fromEntries(SIZES.map((customers) => [name(customers), script])),
+    Object.fromEntries(SIZES.map((customers) => [name(customers), `bench-size-${customers}`])),
+  );
+  try {
+    const targets = SIZES.map((customers, i) => ({
+      url: urls[name(customers)]!,
+      ops: scaleOperations(ids[i]!, offsetFor(SIZES)).filter((op) => kept(op.key, 'scale')),
+    }));
+    return await measureScale(targets, token, REQUESTS, SCALE_WARMUP, (text) => progress(`[scale] ${text}`), SCALE_ROUNDS);
   } finally {
     await stopWorkers();
     if (!args.keep) rmSync(state, { recursive: true, force: true });
@@ -779,7 +821,13 @@ async function main(): Promise<void> {
   const bundles: Bundles = { ours: ours.script, baseline: VARIANT_SQL === undefined ? base.script : ours.script, probe: probeBundle.script };
 
   const sizes: SizeReport[] = [];
-  for (const customers of SIZES) sizes.push(await measureSize(customers, bundles));
+  // The scale reads first, on workspaces as seeded (as the issue measured them), all sizes side by side.
+  const scaleKept = VARIANT_SQL === undefined && scaleOperations([]).some((op) => kept(op.key, 'scale'));
+  const scaleBySize = scaleKept ? await measureScaleSideBySide(ours.script) : SIZES.map(() => []);
+  for (const [i, customers] of SIZES.entries()) {
+    const run = perSize() ? await measureSize(customers, bundles) : { customers, operations: [], probes: {}, scale: [], exchange: [] };
+    sizes.push({ ...run, scale: scaleBySize[i]! });
+  }
   clearProgress();
 
   // ------------------------------------------------------------ report
@@ -842,7 +890,7 @@ async function main(): Promise<void> {
   if (scale.rows.length > 0) {
     console.log(
       `\nScale: p50 of ${REQUESTS} sequential requests per operation (20 for an O(matches) one), after ${SCALE_WARMUP} unmeasured, ` +
-        `the operations taking turns in ${SCALE_ROUNDS} rounds, through the Worker, on each size as seeded (before the CPU operations)\n`,
+        `in ${SCALE_ROUNDS} rounds, through the Worker, every size served at once from its own database and the sizes taking turns\n`,
     );
     console.log(table(scale.header, scale.rows, scale.header.map((_, c) => c > 0 && c < scale.header.length - 1)));
   }

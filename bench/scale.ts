@@ -2,8 +2,8 @@
  * The bench's scale operations: what a large workspace must not make slower.
  * Each is timed as sequential requests (one at a time, after a few unmeasured
  * ones), p50 reported; `npm run bench -- --customers 10000,1000000` runs them
- * at each size from one run, on the workspace as seeded (before the CPU
- * operations write to it), and compares every size with the first.
+ * at every size at once, each size its own database served by its own
+ * Worker, the sizes taking turns, and compares every size with the first.
  *
  * Budgets (issue #11), comparing the largest size with the first:
  *  - `flat`: p50 at most 1.5 times;
@@ -138,30 +138,39 @@ export interface ScaleResult {
 
 const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 
+/** One size's Worker and its scale operations (the same keys at every size). */
+export interface ScaleTarget {
+  url: string;
+  ops: ScaleOperation[];
+}
+
 /**
- * `count` sequential requests per operation, after `warmup` unmeasured ones
- * each; a wrong status or answer throws. The operations take turns in
- * `rounds` rounds, `count / rounds` requests each per round, so that a drift
- * of the machine over the minutes a size takes (another process, the page
- * cache filling) falls on every operation alike rather than on the last ones.
+ * `count` sequential requests per operation and size, after `warmup`
+ * unmeasured ones each; a wrong status or answer throws. Every size is served
+ * at once (its own database, its own Worker) and the sizes take turns
+ * request block by request block: in each of `rounds` rounds, each operation
+ * sends `count / rounds` requests to every size, the sizes in turn (reversed
+ * every other round). A drift of the machine over the minutes this takes
+ * then falls on every size and operation alike, not on the ratio between two
+ * sizes measured a seed apart. Returns the results per target.
  */
 export async function measureScale(
-  url: string,
+  targets: ScaleTarget[],
   token: string,
-  ops: ScaleOperation[],
   count: number,
   warmup: number,
   onProgress: (text: string) => void,
   rounds: number,
-): Promise<ScaleResult[]> {
-  const latencies = ops.map(() => [] as number[]);
-  const sent = ops.map(() => 0);
-  const send = async (index: number, requests: number, measured: boolean) => {
-    const op = ops[index]!;
+): Promise<ScaleResult[][]> {
+  const ops = targets[0]?.ops ?? [];
+  const latencies = targets.map(() => ops.map(() => [] as number[]));
+  const sent = targets.map(() => ops.map(() => 0));
+  const send = async (t: number, index: number, requests: number, measured: boolean) => {
+    const op = targets[t]!.ops[index]!;
     for (let k = 0; k < requests; k++) {
-      const request = op.requests[sent[index]!++ % op.requests.length]!;
+      const request = op.requests[sent[t]![index]!++ % op.requests.length]!;
       const started = performance.now();
-      const response = await fetch(url + request.path, {
+      const response = await fetch(targets[t]!.url + request.path, {
         method: op.method,
         headers: { Authorization: `Bearer ${token}`, ...(request.body ? { 'Content-Type': 'application/json' } : {}) },
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
@@ -172,26 +181,29 @@ export async function measureScale(
       if (response.status !== 200 || !op.check(JSON.parse(text))) {
         throw new Error(`scale: ${op.label} (${request.path}) answered ${response.status}: ${text.slice(0, 300)}`);
       }
-      if (measured) latencies[index]!.push(elapsed);
+      if (measured) latencies[t]![index]!.push(elapsed);
     }
   };
+  const order = (round: number) => (round % 2 === 0 ? targets.map((_, t) => t) : targets.map((_, t) => targets.length - 1 - t));
   for (const [index, op] of ops.entries()) {
-    onProgress(`scale warmup [${index + 1}/${ops.length}] ${op.label}`);
-    await send(index, op.budget === 'matches' ? 1 : warmup, false);
+    onProgress(`warmup [${index + 1}/${ops.length}] ${op.label}`);
+    for (const t of order(0)) await send(t, index, op.budget === 'matches' ? 1 : warmup, false);
   }
   for (let round = 0; round < rounds; round++) {
     for (const [index, op] of ops.entries()) {
       // An O(matches) operation is reported, not budgeted: a few requests tell its cost.
       const total = op.budget === 'matches' ? Math.min(count, 20) : count;
       const share = Math.floor((total * (round + 1)) / rounds) - Math.floor((total * round) / rounds);
-      onProgress(`scale round ${round + 1}/${rounds} [${index + 1}/${ops.length}] ${op.label}: ${share} sequential requests`);
-      await send(index, share, true);
+      onProgress(`round ${round + 1}/${rounds} [${index + 1}/${ops.length}] ${op.label}: ${share} sequential requests per size`);
+      for (const t of order(round)) await send(t, index, share, true);
     }
   }
-  return ops.map((op, index) => {
-    const sorted = latencies[index]!.sort((a, b) => a - b);
-    return { key: op.key, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), requests: sorted.length };
-  });
+  return targets.map((_, t) =>
+    ops.map((op, index) => {
+      const sorted = latencies[t]![index]!.sort((a, b) => a - b);
+      return { key: op.key, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), requests: sorted.length };
+    }),
+  );
 }
 
 export interface RunResult {
