@@ -54,7 +54,7 @@ import { ROOT, wrangler } from '../scripts/lib/wrangler.ts';
 import type { LoadRequest, LoadResult, LoadSpec, LoadTarget } from './load.ts';
 import { writeProbe } from './probe.ts';
 import { fixed, load1, machine, table } from './report.ts';
-import { exchangeRuns, measureScale, offsetFor, scaleOperations, scaleReport, type ScaleResult, type SizeRun } from './scale.ts';
+import { exchangeRuns, MATCHES_REQUESTS, measureScale, offsetFor, scaleOperations, scaleReport, type ScaleResult, type SizeRun } from './scale.ts';
 import { seed, taxValue, WORKSPACE_A, WORKSPACE_B } from './seed.ts';
 
 // ---------------------------------------------------------------- options
@@ -728,7 +728,7 @@ interface SizeReport extends SizeRun {
 }
 
 /** One size: a fresh state seeded with `customers`, the Workers started on it, everything measured, the state dropped. */
-async function measureSize(customers: number, bundles: Bundles): Promise<SizeReport> {
+async function measureSize(customers: number, bundles: Bundles): Promise<Omit<SizeReport, 'scale'>> {
   const tag = `[${customers} customers]`;
   const state = join(tmp, `state-${customers}`);
   progress(`${tag} preparing a fresh local state in ${state}: D1 migrations`);
@@ -755,7 +755,7 @@ async function measureSize(customers: number, bundles: Bundles): Promise<SizeRep
     const probes = await probeAll(urls.probe!, operations(idsA), token);
     const reports = await compareCpu(urls, token, idsA, ops, probes, tag);
     const exchange = VARIANT_SQL === undefined && kept('exchange', 'exchange') ? await exchangeRuns(tmp, state, WORKSPACE_A, urls.ours!, token, (text) => progress(`${tag} ${text}`)) : [];
-    return { customers, operations: reports, probes, scale: [], exchange };
+    return { customers, operations: reports, probes, exchange };
   } finally {
     await stopWorkers();
     if (!args.keep) rmSync(state, { recursive: true, force: true });
@@ -763,7 +763,7 @@ async function measureSize(customers: number, bundles: Bundles): Promise<SizeRep
 }
 
 /** Whether any operation of the CPU comparison or the exchange runs (each needs its own state per size). */
-const perSize = () => VARIANT_SQL !== undefined || operations([]).some((op) => kept(op.key, 'cpu')) || kept('exchange', 'exchange');
+const PER_SIZE = VARIANT_SQL !== undefined || operations([]).some((op) => kept(op.key, 'cpu')) || kept('exchange', 'exchange');
 
 /**
  * The scale operations at every size at once: one state, a database per size
@@ -825,7 +825,7 @@ async function main(): Promise<void> {
   const scaleKept = VARIANT_SQL === undefined && scaleOperations([]).some((op) => kept(op.key, 'scale'));
   const scaleBySize = scaleKept ? await measureScaleSideBySide(ours.script) : SIZES.map(() => []);
   for (const [i, customers] of SIZES.entries()) {
-    const run = perSize() ? await measureSize(customers, bundles) : { customers, operations: [], probes: {}, scale: [], exchange: [] };
+    const run = PER_SIZE ? await measureSize(customers, bundles) : { customers, operations: [], probes: {}, exchange: [] };
     sizes.push({ ...run, scale: scaleBySize[i]! });
   }
   clearProgress();
@@ -889,7 +889,7 @@ async function main(): Promise<void> {
   const scale = scaleReport(scaleOperations([], offsetFor(SIZES)).filter((op) => kept(op.key, 'scale')), sizes);
   if (scale.rows.length > 0) {
     console.log(
-      `\nScale: p50 of ${REQUESTS} sequential requests per operation (20 for an O(matches) one), after ${SCALE_WARMUP} unmeasured, ` +
+      `\nScale: p50 of ${REQUESTS} sequential requests per operation (at most ${MATCHES_REQUESTS} for an O(matches) one), after ${SCALE_WARMUP} unmeasured, ` +
         `in ${SCALE_ROUNDS} rounds, through the Worker, every size served at once from its own database and the sizes taking turns\n`,
     );
     console.log(table(scale.header, scale.rows, scale.header.map((_, c) => c > 0 && c < scale.header.length - 1)));

@@ -136,6 +136,9 @@ export interface ScaleResult {
   requests: number;
 }
 
+/** Measured requests of an O(matches) operation per size: reported, not budgeted, a few tell its cost. */
+export const MATCHES_REQUESTS = 20;
+
 const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 
 /** One size's Worker and its scale operations (the same keys at every size). */
@@ -191,8 +194,7 @@ export async function measureScale(
   }
   for (let round = 0; round < rounds; round++) {
     for (const [index, op] of ops.entries()) {
-      // An O(matches) operation is reported, not budgeted: a few requests tell its cost.
-      const total = op.budget === 'matches' ? Math.min(count, 20) : count;
+      const total = op.budget === 'matches' ? Math.min(count, MATCHES_REQUESTS) : count;
       const share = Math.floor((total * (round + 1)) / rounds) - Math.floor((total * round) / rounds);
       onProgress(`round ${round + 1}/${rounds} [${index + 1}/${ops.length}] ${op.label}: ${share} sequential requests per size`);
       for (const t of order(round)) await send(t, index, share, true);
