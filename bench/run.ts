@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --customers N] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--sql PATH] [--strict] [--keep]
+ * npm run bench [-- --customers N] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--sql PATH | --against PATH] [--strict] [--keep]
  *
  * Measures the Worker against a raw baseline (bench/baseline/: no router, no
  * validation, no ORM, same auth lookup, hand-written SQL on the bare D1
@@ -11,7 +11,9 @@
  *     values, so that every filter has to scope by workspace), a read/write
  *     token for each written to local KV; with --sql, a second database:
  *     a copy of the seeded one with a schema variant applied, which our own
- *     Worker serves in the baseline's place;
+ *     Worker serves in the baseline's place; with --against, another build
+ *     of our Worker (another checkout's wrangler config) takes that place on
+ *     the same database instead;
  *  2. both Workers bundled as deployed (`wrangler deploy --dry-run --minify`;
  *     the Worker's gzip size is reported, as scripts/check-size.ts checks it)
  *     and served through Miniflare's API (what `wrangler dev` runs, minus its
@@ -43,7 +45,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
@@ -51,6 +52,7 @@ import { BUDGET_BYTES, build, kib, measure, startupMs, STARTUP_BUDGET_MS, type B
 import { localDatabasePath } from '../scripts/lib/local-d1.ts';
 import { createToken } from '../scripts/lib/tokens.ts';
 import { ROOT, wrangler } from '../scripts/lib/wrangler.ts';
+import { databaseCopy, VARIANT_D1_ID, variantDatabase } from './databases.ts';
 import type { LoadRequest, LoadResult, LoadSpec, LoadTarget } from './load.ts';
 import { writeProbe } from './probe.ts';
 import { fixed, load1, machine, table } from './report.ts';
@@ -60,7 +62,7 @@ import { seed, taxValue, WORKSPACE_A, WORKSPACE_B } from './seed.ts';
 // ---------------------------------------------------------------- options
 
 const SCALE_KEYS = scaleOperations([]).map((op) => op.key).join(',');
-const USAGE = `usage: npm run bench -- [--customers N[,N...]] [--requests R] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--sql PATH] [--strict] [--keep]
+const USAGE = `usage: npm run bench -- [--customers N[,N...]] [--requests R] [--duration S] [--rounds R] [--connections C] [--warmup S] [--only op,...] [--config PATH] [--sql PATH | --against PATH] [--strict] [--keep]
   --customers N,... customers seeded in workspace A (default 10000); the CPU operations run at each size
                     in turn; the scale operations at every size at once (a database and a Worker per size,
                     the sizes taking turns), and their budgets compare the last size with the first
@@ -76,6 +78,10 @@ const USAGE = `usage: npm run bench -- [--customers N[,N...]] [--requests R] [--
                     the seeded one with this SQL applied, takes the baseline's place in every round (ABBA,
                     same workerd), so "CPU base/ours" reads variant/ours; e.g. --only create,patch,delete
                     --sql bench/variants/without-search-index.sql: what the search index costs a write.
+                    The scale and exchange operations are skipped
+  --against PATH    measure our Worker against another build of itself instead of the baseline: the Worker of
+                    this wrangler config (e.g. a worktree of the commit before a refactor) takes the baseline's
+                    place on the same database (ABBA, same workerd), so "CPU base/ours" reads other/ours.
                     The scale and exchange operations are skipped
   --strict          exit 1 when a budget is missed (not only on errors)
   --keep            keep the temporary state directory`;
@@ -93,6 +99,7 @@ const { values: args } = (() => {
         only: { type: 'string' },
         config: { type: 'string' },
         sql: { type: 'string' },
+        against: { type: 'string' },
         strict: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -196,6 +203,17 @@ function clearProgress(): void {
 
 /** --sql: the schema variant our Worker serves in the baseline's place. */
 const VARIANT_SQL = args.sql === undefined ? undefined : readFileSync(resolve(args.sql), 'utf8');
+/** --against: the wrangler config of the other build of our Worker that takes the baseline's place. */
+const AGAINST = args.against === undefined ? undefined : resolve(args.against);
+if (VARIANT_SQL !== undefined && AGAINST !== undefined) {
+  console.error(`--sql and --against each take the baseline's place: give one\n${USAGE}`);
+  process.exit(2);
+}
+/** What serves in the baseline's place, when it is not the raw baseline; the operations that need the raw baseline are skipped. */
+const INSTEAD_OF_BASELINE =
+  VARIANT_SQL !== undefined ? `our Worker on a copy of the seeded database with ${args.sql} applied; CPU base/ours = variant/ours`
+  : AGAINST !== undefined ? `our Worker as built from ${AGAINST}, on the same database; CPU base/ours = that build/ours`
+  : undefined;
 /** The main Worker's configuration: compatibility settings and the local D1/KV ids everything shares. */
 const CONFIG = args.config === undefined ? join(ROOT, 'wrangler.toml') : resolve(args.config);
 const config = unstable_readConfig({ config: CONFIG });
@@ -281,61 +299,6 @@ async function stopWorkers(): Promise<void> {
   const all = [...miniflares];
   miniflares.clear();
   await Promise.allSettled(all.map((mf) => mf.dispose()));
-}
-
-/** The local D1 database --sql measures: ours takes the baseline's place on it. */
-const VARIANT_D1_ID = 'bench-variant';
-
-/**
- * A local D1 database with id `id` holding a copy of the SQLite file
- * `source`: Miniflare names a local D1 file after its id, so a throwaway
- * Worker bound to `id` creates it, and the copy then replaces it. Returns its path.
- */
-async function databaseCopy(state: string, id: string, source: string): Promise<string> {
-  const dir = dirname(source);
-  const before = new Set(readdirSync(dir));
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      cf: false,
-      log: new Log(LogLevel.WARN),
-      resourcePersistencePath: join(state, 'v3'),
-      workers: [
-        {
-          name: 'create-database',
-          modules: true,
-          script: 'export default { fetch() { return new Response(null); } }',
-          compatibilityDate: config.compatibility_date,
-          d1Databases: { DB: id },
-        },
-      ],
-    }),
-  );
-  try {
-    await (await mf.getD1Database('DB')).prepare('SELECT 1').run();
-  } finally {
-    await mf.dispose();
-  }
-  const created = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && !before.has(f));
-  if (created.length !== 1) throw new Error(`expected one new database file for ${id} in ${dir}, found ${created.join(', ') || 'none'}`);
-  const target = join(dir, created[0]!);
-  for (const suffix of ['', '-wal', '-shm']) rmSync(target + suffix, { force: true });
-  const db = new DatabaseSync(source);
-  try {
-    db.exec(`VACUUM INTO '${target.replaceAll("'", "''")}'`);
-  } finally {
-    db.close();
-  }
-  return target;
-}
-
-/** The variant database: a copy of the seeded one with `sql` applied. */
-async function variantDatabase(state: string, sql: string): Promise<void> {
-  const variant = new DatabaseSync(await databaseCopy(state, VARIANT_D1_ID, localDatabasePath(state)));
-  try {
-    variant.exec(sql);
-  } finally {
-    variant.close();
-  }
 }
 
 /** Bundles a Worker as it would be deployed (minified) and returns its entry module. */
@@ -552,6 +515,12 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((x, y) => x - y);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
+/** The standard error of the mean of xs (NaN under 2 values). */
+const standardError = (xs: number[]) => {
+  if (xs.length < 2) return NaN;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1) / xs.length);
+};
 
 interface Stats {
   requests: number;
@@ -602,6 +571,8 @@ interface OperationReport {
   ratio_of_totals: number;
   /** Baseline CPU per request over ours: the throughput ratio a CPU-bound machine would show, insensitive to other load. */
   cpu_ratio: number;
+  /** The standard error of cpu_ratio, from its per-pair values (NaN under 2 pairs): how far apart two builds must be to tell. */
+  cpu_ratio_se: number;
   pair_ratios: number[];
   rounds: Round[];
   d1_round_trips: { ours: number; baseline: number };
@@ -696,11 +667,13 @@ async function compareCpu(urls: Record<string, string>, token: string, idsA: str
       const oursStats = stats(rounds.filter((r) => r.target === 'ours'), latencies('ours'), op.expect);
       const baseStats = stats(rounds.filter((r) => r.target === 'baseline'), latencies('baseline'), op.expect);
       const pairRatios: number[] = [];
+      const cpuPairRatios: number[] = [];
       for (let r = 0; r + 1 < rounds.length; r += 2) {
         const pair = rounds.slice(r, r + 2);
         const o = pair.find((x) => x.target === 'ours')!;
         const b = pair.find((x) => x.target === 'baseline')!;
         pairRatios.push(b.rps > 0 ? o.rps / b.rps : NaN);
+        if (o.cpuMs !== undefined && b.cpuMs !== undefined && o.cpuMs > 0 && b.requests > 0) cpuPairRatios.push((b.cpuMs / b.requests) / (o.cpuMs / o.requests));
       }
       const p = probes[op.key]!;
       reports.push({
@@ -711,6 +684,7 @@ async function compareCpu(urls: Record<string, string>, token: string, idsA: str
         ratio: median(pairRatios),
         ratio_of_totals: baseStats.rps > 0 ? oursStats.rps / baseStats.rps : NaN,
         cpu_ratio: baseStats.cpuMsPerRequest / oursStats.cpuMsPerRequest,
+        cpu_ratio_se: standardError(cpuPairRatios),
         pair_ratios: pairRatios,
         rounds,
         d1_round_trips: { ours: p.ours.d1, baseline: p.baseline.d1 },
@@ -739,7 +713,7 @@ async function measureSize(customers: number, bundles: Bundles): Promise<Omit<Si
   const idsA = seed(localDatabasePath(state), customers, (done) => progress(`${what}: ${done}`));
   if (VARIANT_SQL !== undefined) {
     progress(`${tag} copying the seeded database and running ${args.sql} on the copy`);
-    await variantDatabase(state, VARIANT_SQL);
+    await variantDatabase(state, VARIANT_SQL, config.compatibility_date!);
   }
 
   progress(`${tag} writing the API tokens of workspaces A and B to local KV`);
@@ -754,7 +728,7 @@ async function measureSize(customers: number, bundles: Bundles): Promise<Omit<Si
     progress(`${tag} probing each operation once per Worker: D1 round trips, KV reads, JSON shapes`);
     const probes = await probeAll(urls.probe!, operations(idsA), token);
     const reports = await compareCpu(urls, token, idsA, ops, probes, tag);
-    const exchange = VARIANT_SQL === undefined && kept('exchange', 'exchange') ? await exchangeRuns(tmp, state, WORKSPACE_A, urls.ours!, token, (text) => progress(`${tag} ${text}`)) : [];
+    const exchange = INSTEAD_OF_BASELINE === undefined && kept('exchange', 'exchange') ? await exchangeRuns(tmp, state, WORKSPACE_A, urls.ours!, token, (text) => progress(`${tag} ${text}`)) : [];
     return { customers, operations: reports, probes, exchange };
   } finally {
     await stopWorkers();
@@ -763,7 +737,7 @@ async function measureSize(customers: number, bundles: Bundles): Promise<Omit<Si
 }
 
 /** Whether any operation of the CPU comparison or the exchange runs (each needs its own state per size). */
-const PER_SIZE = VARIANT_SQL !== undefined || operations([]).some((op) => kept(op.key, 'cpu')) || kept('exchange', 'exchange');
+const PER_SIZE = INSTEAD_OF_BASELINE !== undefined || operations([]).some((op) => kept(op.key, 'cpu')) || kept('exchange', 'exchange');
 
 /**
  * The scale operations at every size at once: one state, a database per size
@@ -779,7 +753,7 @@ async function measureScaleSideBySide(script: string): Promise<ScaleResult[][]> 
   for (const customers of SIZES) {
     const what = `[scale] seeding a database of ${customers} customers in workspace A, and workspace B`;
     progress(what);
-    ids.push(seed(await databaseCopy(state, `bench-size-${customers}`, migrated), customers, (done) => progress(`${what}: ${done}`)));
+    ids.push(seed(await databaseCopy(state, `bench-size-${customers}`, migrated, config.compatibility_date!), customers, (done) => progress(`${what}: ${done}`)));
   }
   const { token } = await createToken({ remote: false, persistTo: state }, { workspaceId: WORKSPACE_A, name: 'bench A' });
   progress('[scale] starting our Worker once per size in workerd (Miniflare)');
@@ -818,11 +792,12 @@ async function main(): Promise<void> {
   const base = bundle('baseline', join(ROOT, 'bench', 'baseline', 'wrangler.toml'));
   const probeBundle = bundle('probe', writeProbe(join(tmp, 'probe'), config.main!, config.compatibility_date!));
   const size = ours.size;
-  const bundles: Bundles = { ours: ours.script, baseline: VARIANT_SQL === undefined ? base.script : ours.script, probe: probeBundle.script };
+  const instead = AGAINST !== undefined ? bundle('against', AGAINST).script : VARIANT_SQL !== undefined ? ours.script : undefined;
+  const bundles: Bundles = { ours: ours.script, baseline: instead ?? base.script, probe: probeBundle.script };
 
   const sizes: SizeReport[] = [];
   // The scale reads first, on workspaces as seeded (as the issue measured them), all sizes side by side.
-  const scaleKept = VARIANT_SQL === undefined && scaleOperations([]).some((op) => kept(op.key, 'scale'));
+  const scaleKept = INSTEAD_OF_BASELINE === undefined && scaleOperations([]).some((op) => kept(op.key, 'scale'));
   const scaleBySize = scaleKept ? await measureScaleSideBySide(ours.script) : SIZES.map(() => []);
   for (const [i, customers] of SIZES.entries()) {
     const run = PER_SIZE ? await measureSize(customers, bundles) : { customers, operations: [], probes: {}, exchange: [] };
@@ -837,11 +812,11 @@ async function main(): Promise<void> {
     const at = SIZES.length > 1 ? ` at ${run.customers}` : '';
     const reports = run.operations;
     if (reports.length > 0) {
-      if (VARIANT_SQL !== undefined) {
-        console.log(`\n"base" below is NOT the raw baseline: it is our Worker on a copy of the seeded database with ${args.sql} applied; CPU base/ours = variant/ours. The round-trip and KV columns still probe the raw baseline.`);
+      if (INSTEAD_OF_BASELINE !== undefined) {
+        console.log(`\n"base" below is NOT the raw baseline: it is ${INSTEAD_OF_BASELINE}. The round-trip and KV columns still probe the raw baseline.`);
       }
       console.log(
-        `\ncustomers-worker vs ${VARIANT_SQL === undefined ? 'the raw baseline' : 'itself on the variant database'}: ${run.customers} customers in workspace A, ${CONNECTIONS} connections, ` +
+        `\ncustomers-worker vs ${VARIANT_SQL !== undefined ? 'itself on the variant database' : AGAINST !== undefined ? 'another build of itself' : 'the raw baseline'}: ${run.customers} customers in workspace A, ${CONNECTIONS} connections, ` +
           `${DURATION}s measured per Worker and operation in ${ROUNDS} rounds alternated ABBA (after ${WARMUP}s warmup); ` +
           'ours/base is the median of the per-pair ratios of req/s\n',
       );
@@ -857,7 +832,7 @@ async function main(): Promise<void> {
             `${fixed(r.ours.p50)} / ${fixed(r.ours.p99)}`,
             `${fixed(r.baseline.p50)} / ${fixed(r.baseline.p99)}`,
             `${fixed(r.ours.cpuMsPerRequest, 2)} / ${fixed(r.baseline.cpuMsPerRequest, 2)}`,
-            fixed(r.cpu_ratio, 2),
+            Number.isNaN(r.cpu_ratio_se) ? fixed(r.cpu_ratio, 2) : `${fixed(r.cpu_ratio, 2)} ± ${fixed(r.cpu_ratio_se, 2)}`,
             `${r.d1_round_trips.ours} / ${r.d1_round_trips.baseline}`,
             `${r.kv_reads.ours} / ${r.kv_reads.baseline}`,
           ]),
@@ -865,7 +840,7 @@ async function main(): Promise<void> {
         ),
       );
     }
-    for (const r of VARIANT_SQL === undefined ? reports : []) {
+    for (const r of INSTEAD_OF_BASELINE === undefined ? reports : []) {
       // CPU per request is the budget (a busy machine disturbs it far less than req/s); req/s is shown beside it.
       budgets.push({
         name: `CPU per request ${r.key}${at}`,
@@ -924,7 +899,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: m,
     load_average: { start: loadAtStart, end: load1() },
-    options: { customers: SIZES, variant_sql: args.sql ?? null, duration_s: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup_s: WARMUP, scale_requests: REQUESTS },
+    options: { customers: SIZES, variant_sql: args.sql ?? null, against: AGAINST ?? null, duration_s: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup_s: WARMUP, scale_requests: REQUESTS },
     bundle: { minified_bytes: size.minified, gzip_bytes: size.gzip, budget_gzip_bytes: BUDGET_BYTES, startup_ms: startup, startup_budget_ms: STARTUP_BUDGET_MS },
     sizes: sizes.map((run) => ({
       customers: run.customers,

@@ -6,8 +6,10 @@ export const VERSION: unique symbol = Symbol('version');
 
 export type Versioned<T> = T & { [VERSION]: number };
 
-export const versioned = <T extends object>(value: T, version: number): Versioned<T> =>
-  Object.assign(value, { [VERSION]: version });
+export function versioned<T extends object>(value: T, version: number): Versioned<T> {
+  (value as Versioned<T>)[VERSION] = version;
+  return value as Versioned<T>;
+}
 
 export const versionOf = (value: unknown): number | undefined =>
   typeof value === 'object' && value !== null ? (value as Partial<Versioned<object>>)[VERSION] : undefined;

@@ -100,11 +100,26 @@ export function declare<T extends RecordTable, F extends Fields>(table: T, field
   }
   for (const [name, spec] of entries) if (spec.filter) filters[name] = v.optional(spec.schema);
 
-  /** Folded copies and cleared columns a written value brings along. */
-  function alongside(out: Record<string, unknown>, merge: Record<string, unknown>, name: string, spec: FieldSpec, value: unknown) {
+  // The API object's keys in order, each with how its stored value is shown.
+  // Every object starts as a copy of `shape`, which has all the keys already:
+  // V8 then builds and serializes it about twice as fast as an object grown
+  // key by key (a list page maps 25 to 100 of them).
+  type Out = ((stored: unknown) => unknown) | undefined;
+  const apiKeys = ['id', 'workspace_id', ...entries.map(([name]) => name), 'created_at', 'updated_at'];
+  const apiOuts: Out[] = [undefined, undefined, ...entries.map(([, spec]) => spec.out as Out), iso as Out, iso as Out];
+  const shape: Record<string, null> = Object.fromEntries(apiKeys.map((key) => [key, null]));
+
+  /**
+   * Folded copies and cleared columns a written value brings along. In the
+   * `folded` JSON a missing key reads as null (`->>`), so a create leaves
+   * nulls out (a smaller row for every trigger and index to read); a change
+   * keeps them, because json_patch removes a key patched to null.
+   */
+  function alongside(out: Record<string, unknown>, merge: Record<string, unknown> | undefined, name: string, spec: FieldSpec, value: unknown) {
     if (spec.fold) {
-      if (spec.fold.column) out[column(spec.fold.column).name] = folded(spec, value);
-      else merge[spec.fold.key ?? name] = folded(spec, value);
+      const copy = folded(spec, value);
+      if (spec.fold.column) out[column(spec.fold.column).name] = copy;
+      else if (merge) merge[spec.fold.key ?? name] = copy;
     }
     for (const cleared of spec.clears) out[column(cleared).name] = null;
   }
@@ -119,13 +134,12 @@ export function declare<T extends RecordTable, F extends Fields>(table: T, field
     update: object(updateEntries) as unknown as v.GenericSchema<unknown, Input>,
     filters,
     toApi(row) {
-      const api: Record<string, unknown> = { id: row.id, workspace_id: row.workspace_id };
-      for (const [name, spec] of entries) {
-        const stored = row[name];
-        api[name] = spec.out ? (spec.out as (s: unknown) => unknown)(stored) : stored;
+      const api: Record<string, unknown> = { ...shape };
+      for (let i = 0; i < apiKeys.length; i++) {
+        const key = apiKeys[i]!;
+        const out = apiOuts[i];
+        api[key] = out === undefined ? row[key] : out(row[key]);
       }
-      api.created_at = iso(row.created_at as number);
-      api.updated_at = iso(row.updated_at as number);
       return versioned(api as ApiObject<F>, row.version as number);
     },
     values(workspaceId, input, now = Date.now(), id = uuidv7(now)) {
@@ -135,7 +149,7 @@ export function declare<T extends RecordTable, F extends Fields>(table: T, field
         const sent = input[name];
         const value = sent === undefined ? (spec.default ?? null) : sent === null ? spec.nullAs : sent;
         out[name] = value;
-        alongside(out, merge, name, spec, value);
+        alongside(out, value === null ? undefined : merge, name, spec, value);
       }
       if (hasFolded) out.folded = merge;
       out.created_at = now;

@@ -98,6 +98,22 @@ describe('GET /api/customers?q= (3 characters or more: the search index)', () =>
     expect(results).toEqual([{ n: 0 }]);
   });
 
+  it('keeps only the folded copies a customer has: a create stores no nulls, a PATCH to null removes the key', async () => {
+    const { token } = await workspace();
+    const c = await createCustomer(token, { name: 'Ibis', id_crm: 'Ibis-CRM', tax_ids: [{ tax: 'VAT', tax_value: 'IBÍS-1' }] });
+    const stored = async () => {
+      const row = await env.DB.prepare('SELECT folded FROM customers WHERE id = ?').bind(c.id).first<{ folded: string }>();
+      return JSON.parse(row!.folded) as Record<string, unknown>;
+    };
+    expect(await stored()).toEqual({ id_crm: 'ibis-crm', tax_values: ['ibis-1'] });
+    expect(await names(token, 'q=is-crm')).toEqual(['Ibis']);
+    expect((await api('PATCH', `${BASE}/${c.id}`, { token, body: { id_crm: null, id_erp: 'Ibis-ERP' } })).status).toBe(200);
+    expect(await stored()).toEqual({ id_erp: 'ibis-erp', tax_values: ['ibis-1'] });
+    expect(await names(token, 'q=is-crm')).toEqual([]);
+    expect(await names(token, 'q=is-erp')).toEqual(['Ibis']);
+    expect(await names(token, 'q=ibis-1')).toEqual(['Ibis']);
+  });
+
   it('combines with filters, whichever leads (an external id or tax value names few customers)', async () => {
     const { token } = await workspace();
     await createCustomer(token, { name: 'Heron One', type: 'company', id_crm: 'h-1', tax_ids: [{ tax: 'VAT', tax_value: 'HV1' }] });
