@@ -102,8 +102,8 @@ export function declare<T extends RecordTable, F extends Fields>(table: T, field
 
   // The API object's keys in order, each with how its stored value is shown.
   // Every object starts as a copy of `shape`, which has all the keys already:
-  // V8 then builds and serializes it about twice as fast as an object grown
-  // key by key (a list page maps 25 to 100 of them).
+  // V8 then builds and serializes it with about a third less CPU than an
+  // object grown key by key (measured in Node; a list page maps up to 100).
   type Out = ((stored: unknown) => unknown) | undefined;
   const apiKeys = ['id', 'workspace_id', ...entries.map(([name]) => name), 'created_at', 'updated_at'];
   const apiOuts: Out[] = [undefined, undefined, ...entries.map(([, spec]) => spec.out as Out), iso as Out, iso as Out];
