@@ -14,9 +14,9 @@ import { object, text } from '../model/values';
 import type { Db } from '../store/client';
 import { StoreError } from '../store/errors';
 import { customers } from '../store/schema';
-import { family, param, read, type Values } from '../store/statements';
+import { family, into, param, read, type Values } from '../store/statements';
 import { customer } from './fields';
-import { BY_EXTERNAL, customerQueries, detailSelection, include, toDetail } from './queries';
+import { BY_EXTERNAL, customerQueries, detailReader, detailSelection, include } from './queries';
 
 export const EXTERNAL_IDS = ['id_crm', 'id_erp', 'id_accounting'] as const;
 type Key = (typeof EXTERNAL_IDS)[number] | 'source';
@@ -72,16 +72,15 @@ const fieldOf = (key: Key) => (key === 'source' ? 'source_system_id' : key);
 
 const lookup = family('customers.by_external', (db, shape: { key: Key; include: readonly ('contacts' | 'addresses')[] }) => [
   // Two rows at most: one is the customer, two say the key is ambiguous.
-  db.select(detailSelection(shape.include)).from(customers).where(BY_EXTERNAL[shape.key](customers)).orderBy(customers.id).limit(2),
+  into(db.select(detailSelection(shape.include)).from(customers).where(BY_EXTERNAL[shape.key](customers)).orderBy(customers.id).limit(2), detailReader),
 ] as const);
 
 /** The one customer with this external id (as its GET shows it), undefined if none; several: StoreError `ambiguous`. */
 export async function getByExternal(db: Db, workspaceId: string, q: v.InferOutput<typeof ByExternalGet>) {
   const key = keyOf(q);
-  const embeds = q.include ?? [];
-  const [rows] = await read(db, lookup, { key, include: embeds }, keyValues(key, q, workspaceId));
+  const [rows] = await read(db, lookup, { key, include: q.include ?? [] }, keyValues(key, q, workspaceId));
   if (rows.length > 1) throw new StoreError({ kind: 'ambiguous', field: fieldOf(key), count: rows.length });
-  return rows[0] && toDetail(rows[0] as Record<string, unknown>, embeds);
+  return rows[0];
 }
 
 /** The body's value of the key, when it names one that differs from the query's: a 400. */

@@ -10,7 +10,7 @@ import { objectColumns, rowJson } from '../events/triggers';
 import { UUID_PATTERN } from '../lib/ids';
 import { fold } from '../lib/text';
 import { crud } from '../model/crud';
-import { walkOf as syncWalk, listSchema, pageParams, syncParams, toPage, updatedCursor, updatedCursorOf } from '../model/page';
+import { CURSOR, walkOf as syncWalk, listSchema, pageParams, syncParams, toPage, updatedCursor, updatedCursorOf } from '../model/page';
 import { metadataKey, metadataValue, oneOf, text } from '../model/values';
 import type { Db } from '../store/client';
 import { rawStatement } from '../store/drizzle';
@@ -18,7 +18,7 @@ import { IfNull, owned } from '../store/plan';
 import { qualified, relatedIds, unindexed } from '../store/related';
 import { addresses, contacts, customerMetadata, customers, customerTaxIds, workspaceCounters } from '../store/schema';
 import { customerRowid, customerSearch, searchable, searchQuery } from '../store/search';
-import { family, param, read, type Values } from '../store/statements';
+import { family, into, param, read, type Values } from '../store/statements';
 import { customer } from './fields';
 
 /**
@@ -211,6 +211,9 @@ const SELECTIVE = new Set(['id_crm', 'id_erp', 'id_accounting', 'tax_value']);
 
 type StatusFilter = 'active' | 'archived' | 'all';
 
+/** A list's rows as API customers: embedded records after the fields, the selected `cursor` under CURSOR. */
+const listReader = customer.reader<Partial<Record<Embeddable, unknown[]>>>('cursor');
+
 const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'search' | 'filter'; filters: readonly string[]; since: boolean; cursor: boolean; include: readonly Embeddable[]; status: StatusFilter }) => {
   const filters = shape.filters.map((filter) =>
     filter.startsWith('metadata.')
@@ -244,8 +247,8 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
     const byFilter = shape.lead === 'filter';
     const rowid = byFilter ? customerRowid : customerSearch.rowid;
     const query = byFilter
-      ? db.select(withEmbeds({ ...customer.selection, searchRowid: customerRowid }, shape.include)).from(customers).crossJoin(customerSearch)
-      : db.select(withEmbeds({ ...customer.selection, searchRowid: customerSearch.rowid }, shape.include)).from(customerSearch).crossJoin(customers);
+      ? db.select(withEmbeds({ ...customer.selection, cursor: customerRowid }, shape.include)).from(customers).crossJoin(customerSearch)
+      : db.select(withEmbeds({ ...customer.selection, cursor: customerSearch.rowid }, shape.include)).from(customerSearch).crossJoin(customers);
     const where = and(
       sql`${customerSearch} MATCH ${param('q')}`,
       sql`${customerRowid} = ${customerSearch.rowid}`,
@@ -253,7 +256,7 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
       ...filters,
       shape.cursor ? sql`${rowid} > ${param('cursor')}` : undefined,
     );
-    return [query.where(where).orderBy(rowid).limit(param('limit'))] as const;
+    return [into(query.where(where).orderBy(rowid).limit(param('limit')), listReader)] as const;
   }
   const order =
     shape.walk === 'prefix' ? [customers.name_search, customers.id] : shape.walk === 'updated' ? [customers.updated_at, customers.id] : [customers.id];
@@ -266,13 +269,18 @@ const listQuery = family('customers.walk', (db, shape: { walk: Walk; lead: 'sear
       : shape.walk === 'updated'
         ? sql`(${customers.updated_at}, ${customers.id}) > (${param('cursorAt')}, ${param('cursor')})`
         : gt(customers.id, param('cursor'));
+  // What the next cursor is made of beside the id: the folded name, or updated_at (the id walk needs nothing more).
+  const cursor = shape.walk === 'prefix' ? { cursor: customers.name_search } : shape.walk === 'updated' ? { cursor: customers.updated_at } : {};
   return [
-    db
-      .select(withEmbeds({ ...customer.selection, nameSearch: customers.name_search }, shape.include))
-      .from(customers)
-      .where(and(workspace, ...prefix, ...since, ...filters, after))
-      .orderBy(...order)
-      .limit(param('limit')),
+    into(
+      db
+        .select(withEmbeds({ ...customer.selection, ...cursor }, shape.include))
+        .from(customers)
+        .where(and(workspace, ...prefix, ...since, ...filters, after))
+        .orderBy(...order)
+        .limit(param('limit')),
+      listReader,
+    ),
   ] as const;
 });
 
@@ -300,24 +308,16 @@ export async function listCustomers(db: Db, workspaceId: string, params: Custome
   }
   const lead = walk === 'search' && filters.some((filter) => SELECTIVE.has(filter)) ? 'filter' : 'search';
   const since = params.updated_since !== undefined;
-  const [rows] = (await read(db, listQuery, { walk, lead, filters, since, cursor: params.cursor !== undefined, include: embeds, status }, values)) as [ListRow[]];
-  const cursorOf = (row: ListRow) =>
+  const [rows] = await read(db, listQuery, { walk, lead, filters, since, cursor: params.cursor !== undefined, include: embeds, status }, values);
+  const cursorOf = (row: (typeof rows)[number]) =>
     walk === 'search'
-      ? `s.${row.searchRowid}`
+      ? `s.${row[CURSOR] as number}`
       : walk === 'prefix'
-        ? `p.${base64url(JSON.stringify([row.nameSearch, row.id]))}`
+        ? `p.${base64url(JSON.stringify([row[CURSOR], row.id]))}`
         : walk === 'updated'
-          ? updatedCursorOf(row as unknown as { id: string; updated_at: number })
+          ? updatedCursorOf(row)
           : row.id;
-  return toPage(rows, params.limit, (row) => withEmbedded(customer.toApi(row), row, embeds), cursorOf);
-}
-
-type ListRow = Parameters<typeof customer.toApi>[0] & { id: string; searchRowid?: number; nameSearch?: string };
-
-/** The API customer with the embedded records read beside it, after its own fields. */
-function withEmbedded<T extends object>(api: T, row: Record<string, unknown>, embeds: readonly Embeddable[]): T {
-  for (const name of embeds) (api as Record<string, unknown>)[name] = row[name];
-  return api;
+  return toPage(rows, params.limit, undefined, cursorOf);
 }
 
 /** What GET of one customer selects: its fields, the ids of its contacts and addresses, the embeds asked for. */
@@ -325,23 +325,23 @@ export const detailSelection = (include: readonly Embeddable[]) =>
   withEmbeds(
     {
       ...customer.selection,
-      contactIds: relatedIds(contacts.id, contacts.customer_id, customers.id),
-      addressIds: relatedIds(addresses.id, addresses.customer_id, customers.id),
+      contact_ids: relatedIds(contacts.id, contacts.customer_id, customers.id),
+      address_ids: relatedIds(addresses.id, addresses.customer_id, customers.id),
     },
     include,
   );
 
-/** A row of detailSelection() as the API shows it. */
-export const toDetail = (row: Record<string, unknown>, embeds: readonly Embeddable[]) =>
-  withEmbedded({ ...customer.toApi(row as never), contact_ids: row.contactIds as string[], address_ids: row.addressIds as string[] }, row, embeds);
+/** A row of detailSelection() as the API shows it: the ids, then the embeds, after the customer's fields. */
+export const detailReader = customer.reader<{ contact_ids: string[]; address_ids: string[] } & Partial<Record<Embeddable, unknown[]>>>();
 
-const getQuery = family('customers.get.related', (db, include: readonly Embeddable[]) => [db.select(detailSelection(include)).from(customers).where(owned(customers))] as const);
+const getQuery = family('customers.get.related', (db, include: readonly Embeddable[]) => [
+  into(db.select(detailSelection(include)).from(customers).where(owned(customers)), detailReader),
+] as const);
 
 /** One customer with the ids of its contacts and addresses (oldest first), and the records `include` asks for. */
 export async function getCustomer(db: Db, workspaceId: string, id: string, query: { include?: readonly Embeddable[] } = {}) {
-  const embeds = query.include ?? [];
-  const [[row]] = await read(db, getQuery, embeds, { workspaceId, id });
-  return row && toDetail(row as Record<string, unknown>, embeds);
+  const [[found]] = await read(db, getQuery, query.include ?? [], { workspaceId, id });
+  return found;
 }
 
 /**

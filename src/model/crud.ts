@@ -8,7 +8,7 @@ import { and, eq, gt, gte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../store/client';
 import { owned, writes, type RecordTable, type Selection, type WriteOptions } from '../store/plan';
 import { unindexed } from '../store/related';
-import { family, param, read, type Values } from '../store/statements';
+import { family, into, param, read, type Values } from '../store/statements';
 import { toPage, updatedCursor, updatedCursorOf, walkOf } from './page';
 import type { Declared, Fields, Input } from './resource';
 
@@ -28,7 +28,8 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
   const conditions = options.conditions ?? {};
   const filters = [...Object.keys(declared.filters), ...Object.keys(conditions)];
 
-  const getQuery = family(`${name}.get`, (db) => [db.select(selection).from(base).where(owned(base))] as const);
+  const reader = declared.reader();
+  const getQuery = family(`${name}.get`, (db) => [into(db.select(selection).from(base).where(owned(base)), reader)] as const);
   const listQuery = family(`${name}.list`, (db, shape: { walk: 'id' | 'updated'; present: readonly string[] }) => {
     const updated = shape.walk === 'updated';
     const where = shape.present.map((filter) =>
@@ -43,14 +44,17 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
             : eq(declared.column(filter), param(filter)),
     );
     return [
-      db
-        .select(updated ? { ...selection, updated_at: base.updated_at } : selection)
-        .from(base)
-        // An updated_at walk under a filter (a customer's contacts) walks the filter's index and sorts its few rows;
-        // left to itself, SQLite would walk the whole workspace's updated_at index (src/store/related.ts, unindexed).
-        .where(and(updated && shape.present.some((f) => filters.includes(f)) ? unindexed(base.workspace_id, param('workspaceId')) : eq(base.workspace_id, param('workspaceId')), ...where))
-        .orderBy(...(updated ? [base.updated_at, base.id] : [base.id]))
-        .limit(param('limit')),
+      into(
+        db
+          .select(updated ? { ...selection, cursorAt: base.updated_at } : selection)
+          .from(base)
+          // An updated_at walk under a filter (a customer's contacts) walks the filter's index and sorts its few rows;
+          // left to itself, SQLite would walk the whole workspace's updated_at index (src/store/related.ts, unindexed).
+          .where(and(updated && shape.present.some((f) => filters.includes(f)) ? unindexed(base.workspace_id, param('workspaceId')) : eq(base.workspace_id, param('workspaceId')), ...where))
+          .orderBy(...(updated ? [base.updated_at, base.id] : [base.id]))
+          .limit(param('limit')),
+        updated ? declared.reader('cursorAt') : reader,
+      ),
     ] as const;
   });
 
@@ -58,8 +62,8 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
     write,
     create: (_db: Db, workspaceId: string, input: Input) => write.insert(declared.values(workspaceId, input), toApi),
     async get(db: Db, workspaceId: string, id: string) {
-      const [[row]] = await read(db, getQuery, null, { workspaceId, id });
-      return row && toApi(row as Record<string, unknown>);
+      const [[found]] = await read(db, getQuery, null, { workspaceId, id });
+      return found;
     },
     update: (_db: Db, workspaceId: string, id: string, input: Input, ifMatch?: number[]) =>
       write.update('id', { workspaceId, id }, declared.changes(input), ifMatch, toApi),
@@ -72,7 +76,7 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
       for (const filter of present) values[filter] = options.bind?.[filter] ? options.bind[filter](params[filter]) : params[filter];
       if (walk === 'updated' && params.cursor !== undefined) ({ at: values.cursorAt, id: values.cursor } = updatedCursor(params.cursor as string));
       const [rows] = await read(db, listQuery, { walk, present }, values);
-      return toPage(rows as Record<string, unknown>[] as { id: string }[], params.limit, toApi, walk === 'updated' ? updatedCursorOf : undefined);
+      return toPage(rows, params.limit, undefined, walk === 'updated' ? updatedCursorOf : undefined);
     },
   };
 }

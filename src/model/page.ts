@@ -27,14 +27,23 @@ export const listSchema = <E extends v.ObjectEntries, P extends v.ObjectEntries 
   object({ ...filters, ...page });
 
 /**
+ * What a list's next cursor is made of, beside the row's id (a search's
+ * rowid, a walk's sort key), travels under this symbol: JSON.stringify skips
+ * it, so the API object can be the row (src/model/resource.ts, reader).
+ */
+export const CURSOR: unique symbol = Symbol('cursor');
+export type Cursored = { readonly [CURSOR]?: unknown };
+
+/**
  * Rows were fetched with limit + 1: the extra row only tells whether there is
  * more. The next cursor is the last row's id, or what `cursorOf` makes of it
- * for lists that walk another order.
+ * for lists that walk another order. `map` shows a row (none: rows already
+ * are API objects).
  */
-export function toPage<R extends { id: string }, T>(rows: R[], limit: number, map: (row: R) => T, cursorOf = (row: R): string => row.id): Page<T> {
+export function toPage<R extends { id: string }, T = R>(rows: R[], limit: number, map?: (row: R) => T, cursorOf = (row: R): string => row.id): Page<T> {
   const hasMore = rows.length > limit;
   const kept = hasMore ? rows.slice(0, limit) : rows;
-  return { data: kept.map(map), hasMore, nextCursor: hasMore ? cursorOf(kept[kept.length - 1]!) : null };
+  return { data: map ? kept.map(map) : (kept as unknown as T[]), hasMore, nextCursor: hasMore ? cursorOf(kept[kept.length - 1]!) : null };
 }
 
 export interface Page<T> {
@@ -92,4 +101,5 @@ export function updatedCursor(cursor: string): { at: number; id: string } {
   return { at: Number(at), id: id! };
 }
 
-export const updatedCursorOf = (row: { id: string; updated_at?: unknown }) => `u.${Number(row.updated_at)}.${row.id}`;
+/** The next cursor of an updated_at walk, whose rows carry their stored updated_at under CURSOR. */
+export const updatedCursorOf = (row: { id: string } & Cursored) => `u.${Number(row[CURSOR])}.${row.id}`;

@@ -13,9 +13,11 @@ import * as v from 'valibot';
 import { uuidv7 } from '../lib/ids';
 import { fold } from '../lib/text';
 import { iso } from '../lib/time';
-import { versioned, type Versioned } from '../lib/versions';
+import { VERSION, versioned, type Versioned } from '../lib/versions';
 import { JsonMerge, type RecordTable } from '../store/plan';
+import type { Reader, Slot } from '../store/statements';
 import type { Field, FieldSpec, ValueOf } from './fields';
+import { CURSOR, type Cursored } from './page';
 import { immutable, object } from './values';
 
 export type Fields = Record<string, Field>;
@@ -48,6 +50,14 @@ export interface Declared<T extends RecordTable, F extends Fields> {
   /** `?field=value` filters of the list (the fields marked filter()). */
   filters: Record<string, v.GenericSchema>;
   toApi(row: Record<string, unknown>): Versioned<ApiObject<F>>;
+  /**
+   * Reads a statement's rows straight into API objects (what toApi makes of
+   * the row, in one pass): the version under its symbol; the selected name
+   * `cursor`, if given, under CURSOR (what the list's next cursor is made
+   * of); any other name beyond the declared ones (`E`: related ids, embedded
+   * records) shown under its own name, after the declared fields.
+   */
+  reader<E extends object = object>(cursor?: string): Reader<Versioned<ApiObject<F>> & E & Cursored>;
   /** Insert values by column key, defaults and folded copies included. */
   values(workspaceId: string, input: Input, now?: number, id?: string): Record<string, unknown> & { id: string };
   /** PATCH columns by column key: only the fields sent, and the folded copies and cleared columns they bring. */
@@ -108,6 +118,7 @@ export function declare<T extends RecordTable, F extends Fields>(table: T, field
   const apiKeys = ['id', 'workspace_id', ...entries.map(([name]) => name), 'created_at', 'updated_at'];
   const apiOuts: Out[] = [undefined, undefined, ...entries.map(([, spec]) => spec.out as Out), iso as Out, iso as Out];
   const shape: Record<string, null> = Object.fromEntries(apiKeys.map((key) => [key, null]));
+  const outOf = new Map(apiKeys.map((key, i) => [key, apiOuts[i]]));
 
   /**
    * Folded copies and cleared columns a written value brings along. In the
@@ -141,6 +152,10 @@ export function declare<T extends RecordTable, F extends Fields>(table: T, field
         api[key] = out === undefined ? row[key] : out(row[key]);
       }
       return versioned(api as ApiObject<F>, row.version as number);
+    },
+    reader(cursor) {
+      const slot = (name: string): Slot => (name === 'version' ? { key: VERSION } : name === cursor ? { key: CURSOR } : { key: name, out: outOf.get(name) as Slot['out'] });
+      return (names) => ({ start: shape, slots: names.map(slot) });
     },
     values(workspaceId, input, now = Date.now(), id = uuidv7(now)) {
       const out: Record<string, unknown> & { id: string } = { id, workspace_id: workspaceId };

@@ -76,14 +76,32 @@ function binder(rendered: unknown): (values: Values) => unknown {
 const decoderOf = (field: unknown): Decoder | undefined =>
   is(field, Column) ? field : is(field, SQL) ? (field as unknown as { decoder: Decoder }).decoder : undefined;
 
+/** Where a reader puts one selected value, and how it shows it (after the column's decoding; NULL stays null). */
+export interface Slot {
+  key: PropertyKey;
+  out?: (value: never) => unknown;
+}
+
+/**
+ * Reads a statement's rows straight into the caller's objects, in one pass:
+ * given the selected names in the statement's order, each one's slot, and the
+ * object every row starts as a copy of. `R` is what a row becomes.
+ */
+export interface Reader<R = unknown> {
+  (names: readonly string[]): { start: object; slots: readonly Slot[] };
+  /** Type only. */
+  readonly row?: R;
+}
+
 /**
  * Drizzle maps each row field by field, checking every field's class each
  * time; a selection of flat fields (columns and SQL expressions: no nested
  * objects, so no join nullification) gets its decoders looked up once
- * instead, with the same result (NULL stays null). Anything else falls back
- * to Drizzle's own mapping.
+ * instead, with the same result (NULL stays null). With a reader, each value
+ * goes straight to its slot in the caller's object (a list page builds no
+ * intermediate row). Anything else falls back to Drizzle's own mapping.
  */
-function flatRows(prepared: object): ((rows: unknown[][]) => unknown) | undefined {
+function flatRows(prepared: object, reader?: Reader): ((rows: unknown[][]) => unknown) | undefined {
   const fields = (prepared as { fields?: { path: string[]; field: unknown }[] }).fields;
   if (!fields) return undefined;
   const names: string[] = [];
@@ -94,12 +112,22 @@ function flatRows(prepared: object): ((rows: unknown[][]) => unknown) | undefine
     decoders.push(decoder);
     names.push(path[0]!);
   }
+  const { start, slots } = reader
+    ? reader(names)
+    : { start: {}, slots: names.map((key): Slot => ({ key })) };
+  const keys = slots.map((slot) => slot.key);
+  const outs = slots.map((slot) => slot.out as ((value: unknown) => unknown) | undefined);
   return (rows) =>
     rows.map((row) => {
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) {
+      const out: Record<PropertyKey, unknown> = { ...start };
+      for (let i = 0; i < keys.length; i++) {
         const value = row[i];
-        out[names[i]!] = value === null ? null : decoders[i]!.mapFromDriverValue(value);
+        if (value === null) out[keys[i]!] = null;
+        else {
+          const decoded = decoders[i]!.mapFromDriverValue(value);
+          const show = outs[i];
+          out[keys[i]!] = show === undefined ? decoded : show(decoded);
+        }
       }
       return out;
     });
@@ -118,11 +146,12 @@ export function rawStatement(query: { getQuery(): Query }, selection: Selection)
   };
 }
 
-/** Builds a statement's SQL text and its mappings, once. */
-export function render(query: Preparable): Statement {
+/** Builds a statement's SQL text and its mappings, once; its rows are Drizzle's, or what `reader` makes of them. */
+export function render(query: Preparable, reader?: Reader): Statement {
   const prepared = query.prepare();
   const { sql: text, params } = prepared.getQuery();
-  const flat = flatRows(prepared);
+  const flat = flatRows(prepared, reader);
+  if (reader && !flat) throw new Error(`A reader needs a selection of flat fields: ${text}`);
   return {
     sql: text,
     params: params.map(binder),

@@ -14,9 +14,21 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { render, type Preparable, type Statement, type Values } from './drizzle';
+import { render, type Preparable, type Reader, type Slot, type Statement, type Values } from './drizzle';
 
-export type { Preparable, Statement, Values };
+export type { Preparable, Reader, Slot, Statement, Values };
+
+/** A query whose rows a reader makes (src/store/drizzle.ts): `R` each. */
+export interface Into<R> {
+  readonly query: Preparable;
+  readonly reader: Reader<R>;
+}
+
+/** `query`, its rows read by `reader` straight into the objects it makes. */
+export const into = <R>(query: Preparable, reader: Reader<R>): Into<R> => ({ query, reader });
+
+/** What a family or a plan writes: a builder, a builder with its reader, or a statement already rendered. */
+export type Buildable = Preparable | Into<unknown> | Statement;
 
 /** The placeholder `name`, bound from the request's values at run time. */
 export const param = (name: string) => sql.placeholder(name);
@@ -45,7 +57,7 @@ export function family<S extends Shape, B>(name: string, build: (db: Db, shape: 
  */
 export const MAX_SHAPES = 512;
 const cache = new Map<string, readonly Statement[]>();
-type Check = (key: string, cached: readonly Statement[], build: () => readonly (Preparable | Statement)[]) => void;
+type Check = (key: string, cached: readonly Statement[], build: () => readonly Buildable[]) => void;
 let check: Check | undefined;
 
 /** The test suite sets a check run on every cache hit (it rebuilds the shape and compares the SQL). */
@@ -63,10 +75,10 @@ export const sqlStatement = (text: string, values: readonly unknown[]): Statemen
   mapBatchResult: (result) => (result as D1Result).results,
 });
 
-const toStatement = (s: Preparable | Statement): Statement => ('mapRows' in s ? s : render(s));
+export const toStatement = (s: Buildable): Statement => ('mapRows' in s ? s : 'reader' in s ? render(s.query, s.reader) : render(s));
 
 /** The statements under `key`, built and rendered on first use. */
-export function cached(key: string, build: () => readonly (Preparable | Statement)[]): readonly Statement[] {
+export function cached(key: string, build: () => readonly Buildable[]): readonly Statement[] {
   let found = cache.get(key);
   if (!found) {
     found = build().map(toStatement);
@@ -77,9 +89,8 @@ export function cached(key: string, build: () => readonly (Preparable | Statemen
 }
 
 /** Statements built for one request (shapes a client composes). */
-export const once = (build: () => readonly (Preparable | Statement)[]): readonly Statement[] => build().map(toStatement);
+export const once = (build: () => readonly Buildable[]): readonly Statement[] => build().map(toStatement);
 
-export { render };
 
 /**
  * Runs statements with their values in one round trip (one statement, or one
@@ -93,12 +104,12 @@ export async function execute(db: Db, list: readonly Statement[], values: Values
   return results.map((result, i) => list[i]!.mapBatchResult(result));
 }
 
-/** The rows a builder returns (its `.all()`). */
-export type Rows<Q> = Q extends { all(): Promise<infer R> } ? R : never;
-type Results<Q extends readonly Preparable[]> = { -readonly [K in keyof Q]: Rows<Q[K]> };
+/** The rows a builder returns (its `.all()`), or what its reader makes of them. */
+export type Rows<Q> = Q extends Into<infer R> ? R[] : Q extends { all(): Promise<infer R> } ? R : never;
+type Results<Q extends readonly (Preparable | Into<unknown>)[]> = { -readonly [K in keyof Q]: Rows<Q[K]> };
 
 /** A read of a family's statements for a shape (one round trip), each typed as its builder's rows. */
-export async function read<S extends Shape, const Q extends readonly Preparable[]>(
+export async function read<S extends Shape, const Q extends readonly (Preparable | Into<unknown>)[]>(
   db: Db,
   family: Family<S, Q>,
   shape: S,
@@ -108,6 +119,6 @@ export async function read<S extends Shape, const Q extends readonly Preparable[
 }
 
 /** A read composed by the client (rendered for this request). */
-export async function readOnce<const Q extends readonly Preparable[]>(db: Db, build: () => Q): Promise<Results<Q>> {
+export async function readOnce<const Q extends readonly (Preparable | Into<unknown>)[]>(db: Db, build: () => Q): Promise<Results<Q>> {
   return (await execute(db, once(build), {})) as Results<Q>;
 }

@@ -11,7 +11,7 @@ import { fold } from '../../lib/text';
 import type { Db } from '../../store/client';
 import { customers, workspaceCounters } from '../../store/schema';
 import { inSearch, searchable, searchQuery } from '../../store/search';
-import { family, param, read } from '../../store/statements';
+import { family, into, param, read } from '../../store/statements';
 import type { AmbiosysList } from './schemas';
 
 /** What AmbioSys `search` matches: the name, the legal name and the tax ids. */
@@ -19,6 +19,8 @@ const SEARCH_FIELDS = ['name', 'legal_name', 'tax_values'] as const;
 const LAST_CHAR = '\u{10FFFF}';
 
 type Search = 'none' | 'index' | 'prefix';
+
+const reader = customer.reader();
 
 const listQuery = family('ambiosys.list', (db, search: Search) => {
   const workspace = eq(customers.workspace_id, param('workspaceId'));
@@ -38,7 +40,7 @@ const listQuery = family('ambiosys.list', (db, search: Search) => {
     search === 'none'
       ? db.select({ count: workspaceCounters.total }).from(workspaceCounters).where(eq(workspaceCounters.workspace_id, param('workspaceId')))
       : db.select({ count: count() }).from(customers).where(where);
-  return [page, total] as const;
+  return [into(page, reader), total] as const;
 });
 
 export async function listByPage(db: Db, workspaceId: string, params: AmbiosysList) {
@@ -51,14 +53,14 @@ export async function listByPage(db: Db, workspaceId: string, params: AmbiosysLi
     limit: params.limit,
     offset: params.page * params.limit,
   });
-  return { customers: rows.map(customer.toApi), total: total?.count ?? 0 };
+  return { customers: rows, total: total?.count ?? 0 };
 }
 
 const getQuery = family('ambiosys.get', (db) => [
-  db.select(customer.selection).from(customers).where(and(eq(customers.workspace_id, param('workspaceId')), eq(customers.number, param('number')))),
+  into(db.select(customer.selection).from(customers).where(and(eq(customers.workspace_id, param('workspaceId')), eq(customers.number, param('number')))), reader),
 ] as const);
 
 export async function getByNumber(db: Db, workspaceId: string, number: number) {
-  const [[row]] = await read(db, getQuery, null, { workspaceId, number });
-  return row && customer.toApi(row);
+  const [[found]] = await read(db, getQuery, null, { workspaceId, number });
+  return found;
 }
