@@ -28,7 +28,8 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
   const conditions = options.conditions ?? {};
   const filters = [...Object.keys(declared.filters), ...Object.keys(conditions)];
 
-  const reader = declared.reader();
+  // One reader for every read: only the updated_at walk selects a `cursor` (its rows' updated_at).
+  const reader = declared.reader('cursor');
   const getQuery = family(`${name}.get`, (db) => [into(db.select(selection).from(base).where(owned(base)), reader)] as const);
   const listQuery = family(`${name}.list`, (db, shape: { walk: 'id' | 'updated'; present: readonly string[] }) => {
     const updated = shape.walk === 'updated';
@@ -46,14 +47,14 @@ export function crud<T extends RecordTable, F extends Fields>(name: string, decl
     return [
       into(
         db
-          .select(updated ? { ...selection, cursorAt: base.updated_at } : selection)
+          .select(updated ? { ...selection, cursor: base.updated_at } : selection)
           .from(base)
           // An updated_at walk under a filter (a customer's contacts) walks the filter's index and sorts its few rows;
           // left to itself, SQLite would walk the whole workspace's updated_at index (src/store/related.ts, unindexed).
           .where(and(updated && shape.present.some((f) => filters.includes(f)) ? unindexed(base.workspace_id, param('workspaceId')) : eq(base.workspace_id, param('workspaceId')), ...where))
           .orderBy(...(updated ? [base.updated_at, base.id] : [base.id]))
           .limit(param('limit')),
-        updated ? declared.reader('cursorAt') : reader,
+        reader,
       ),
     ] as const;
   });

@@ -91,7 +91,6 @@ export function cached(key: string, build: () => readonly Buildable[]): readonly
 /** Statements built for one request (shapes a client composes). */
 export const once = (build: () => readonly Buildable[]): readonly Statement[] => build().map(toStatement);
 
-
 /**
  * Runs statements with their values in one round trip (one statement, or one
  * batch: one transaction) and maps each result as Drizzle would.
